@@ -1,0 +1,269 @@
+using Grey.Raft.Quorum;
+
+namespace Grey.Raft.Core;
+
+/// <summary>Ticks, elections, pre-vote and vote handling.</summary>
+internal sealed partial class RaftMachine
+{
+    public void Tick()
+    {
+        if (State == StateRole.Leader)
+        {
+            TickHeartbeat();
+        }
+        else
+        {
+            TickElection();
+        }
+    }
+
+    private void TickElection()
+    {
+        ElectionElapsed++;
+        if (Promotable && ElectionElapsed >= randomizedElectionTimeout)
+        {
+            ElectionElapsed = 0;
+            Step(new Message { Type = MessageType.Hup, From = Id });
+        }
+    }
+
+    private void TickHeartbeat()
+    {
+        heartbeatElapsed++;
+        ElectionElapsed++;
+
+        if (ElectionElapsed >= options.ElectionTick)
+        {
+            ElectionElapsed = 0;
+            if (options.CheckQuorum)
+            {
+                CheckQuorum();
+            }
+
+            // A transfer that did not finish within an election timeout is abandoned, so proposals resume.
+            if (State == StateRole.Leader && LeadTransferee != 0)
+            {
+                AbortLeaderTransfer();
+            }
+        }
+
+        if (State != StateRole.Leader)
+        {
+            return;
+        }
+
+        if (heartbeatElapsed >= options.HeartbeatTick)
+        {
+            heartbeatElapsed = 0;
+            BroadcastHeartbeat();
+        }
+    }
+
+    /// <summary>Steps down unless a quorum was heard from during the last election timeout.</summary>
+    private void CheckQuorum()
+    {
+        if (!Tracker.QuorumActive(Id))
+        {
+            BecomeFollower(Term, 0);
+            return;
+        }
+
+        foreach (var (id, pr) in Tracker.Progress)
+        {
+            if (id != Id)
+            {
+                pr.RecentActive = false;
+            }
+        }
+    }
+
+    private void Hup(CampaignType type)
+    {
+        if (State == StateRole.Leader)
+        {
+            return;
+        }
+
+        if (!Promotable)
+        {
+            return;
+        }
+
+        if (HasUnappliedConfChanges())
+        {
+            // Campaigning with a stale configuration could let the wrong quorum elect us.
+            return;
+        }
+
+        Campaign(type);
+    }
+
+    private bool HasUnappliedConfChanges()
+    {
+        if (Log.Applied >= Log.Committed)
+        {
+            return false;
+        }
+
+        var lo = Math.Max(Log.Applied + 1, Log.FirstIndex());
+        var hi = Log.Committed + 1;
+        while (lo < hi)
+        {
+            var page = Log.Slice(lo, hi, options.MaxSizePerMsg);
+            if (page.Exists(e => e.Kind == EntryKind.ConfChange))
+            {
+                return true;
+            }
+
+            lo += (ulong)page.Count;
+        }
+
+        return false;
+    }
+
+    private void Campaign(CampaignType type)
+    {
+        ulong term;
+        MessageType voteType;
+        if (type == CampaignType.PreElection)
+        {
+            BecomePreCandidate();
+            voteType = MessageType.PreVote;
+
+            // Pre-vote asks for the term we would use, without moving to it.
+            term = Term + 1;
+        }
+        else
+        {
+            BecomeCandidate();
+            voteType = MessageType.Vote;
+            term = Term;
+        }
+
+        var responseType = voteType == MessageType.PreVote ? MessageType.PreVoteResponse : MessageType.VoteResponse;
+        if (Poll(Id, responseType, true) == VoteResult.Won)
+        {
+            // A single voter wins at once.
+            if (type == CampaignType.PreElection)
+            {
+                Campaign(CampaignType.Election);
+            }
+            else
+            {
+                BecomeLeader();
+            }
+
+            return;
+        }
+
+        var lastIndex = Log.LastIndex();
+        var lastTerm = Log.LastTerm();
+        foreach (var id in Tracker.Config.Voters.Ids())
+        {
+            if (id == Id)
+            {
+                continue;
+            }
+
+            Send(new Message
+            {
+                Type = voteType,
+                To = id,
+                Term = term,
+                Index = lastIndex,
+                LogTerm = lastTerm,
+                Context = type == CampaignType.Transfer ? CampaignTransferContext : ReadOnlyMemory<byte>.Empty,
+            });
+        }
+    }
+
+    private VoteResult Poll(ulong id, MessageType type, bool granted)
+    {
+        _ = type;
+        Tracker.RecordVote(id, granted);
+        return Tracker.TallyVotes().Result;
+    }
+
+    private void HandleVoteRequest(Message m)
+    {
+        // We can vote for the candidate we already voted for (a repeated request), when we have not voted
+        // and know no leader in this term, or for a pre-vote of a later term.
+        var canVote = Vote == m.From
+            || (Vote == 0 && Lead == 0)
+            || (m.Type == MessageType.PreVote && m.Term > Term);
+        if (Sabotage.HasFlag(RaftSabotage.GrantTwoVotesPerTerm) && m.Type == MessageType.Vote)
+        {
+            canVote = true;
+        }
+
+        var upToDate = Sabotage.HasFlag(RaftSabotage.SkipLogUpToDateCheck) || Log.IsUpToDate(m.Index, m.LogTerm);
+        var responseType = m.Type == MessageType.Vote ? MessageType.VoteResponse : MessageType.PreVoteResponse;
+        if (canVote && upToDate)
+        {
+            // A granted answer carries the candidate's term, so a pre-candidate does not drop it as stale.
+            Send(new Message { Type = responseType, To = m.From, Term = m.Term });
+            if (m.Type == MessageType.Vote)
+            {
+                ElectionElapsed = 0;
+                Vote = m.From;
+            }
+        }
+        else
+        {
+            Send(new Message { Type = responseType, To = m.From, Term = Term, Reject = true });
+        }
+    }
+
+    private void StepCandidate(Message m)
+    {
+        var myResponse = State == StateRole.PreCandidate ? MessageType.PreVoteResponse : MessageType.VoteResponse;
+        switch (m.Type)
+        {
+            case MessageType.Append:
+                BecomeFollower(m.Term, m.From);
+                HandleAppendEntries(m);
+                return;
+            case MessageType.Heartbeat:
+                BecomeFollower(m.Term, m.From);
+                HandleHeartbeat(m);
+                return;
+            case MessageType.Snapshot:
+                BecomeFollower(m.Term, m.From);
+                HandleSnapshot(m);
+                return;
+            case MessageType.ReadIndex:
+            case MessageType.TransferLeader:
+                // No leader known: the request is dropped and the application retries.
+                return;
+            default:
+                break;
+        }
+
+        if (m.Type != myResponse)
+        {
+            return;
+        }
+
+        switch (Poll(m.From, m.Type, !m.Reject))
+        {
+            case VoteResult.Won:
+                if (State == StateRole.PreCandidate)
+                {
+                    Campaign(CampaignType.Election);
+                }
+                else
+                {
+                    BecomeLeader();
+                    BroadcastAppend();
+                }
+
+                break;
+            case VoteResult.Lost:
+                // A pre-candidate that lost goes back to its term; its vote (if any) is kept by BecomeFollower.
+                BecomeFollower(Term, 0);
+                break;
+            default:
+                break;
+        }
+    }
+}
