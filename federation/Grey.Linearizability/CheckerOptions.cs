@@ -20,6 +20,19 @@ public sealed record CheckerOptions
     public long MaxStatesPerKey { get; init; } = DefaultMaxStatesPerKey;
 
     /// <summary>
+    /// The default of <see cref="MaxMemoBytesPerKey"/>: 512 MiB, so that a long, hard history gives
+    /// <see cref="Verdict.Unknown"/> instead of exhausting the memory of a CI machine.
+    /// </summary>
+    public const long DefaultMaxMemoBytesPerKey = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// The most memory the memo table of one key may take (estimated: each state keeps one bit per operation
+    /// of its key plus about 90 bytes of bookkeeping) before the search gives up on that key with
+    /// <see cref="Verdict.Unknown"/>. Must be at least 1.
+    /// </summary>
+    public long MaxMemoBytesPerKey { get; init; } = DefaultMaxMemoBytesPerKey;
+
+    /// <summary>
     /// The clock that <see cref="Budget"/> is measured with; <see cref="TimeProvider.System"/> when null.
     /// </summary>
     public TimeProvider? TimeProvider { get; init; }

@@ -68,7 +68,8 @@ public static class LinearizabilityChecker
                 break;
             }
 
-            SearchOutcome outcome = WglSearch.Run(operations, registerModel, options.MaxStatesPerKey, deadline, cancellationToken);
+            long maxStates = Math.Min(options.MaxStatesPerKey, WglSearch.StatesWithin(options.MaxMemoBytesPerKey, operations.Count));
+            SearchOutcome outcome = WglSearch.Run(operations, registerModel, maxStates, deadline, cancellationToken);
             total += outcome.StatesExplored;
             switch (outcome.Verdict)
             {
@@ -152,6 +153,11 @@ public static class LinearizabilityChecker
         if (options.MaxStatesPerKey < 1)
         {
             errors.Add($"MaxStatesPerKey must be at least 1, not {options.MaxStatesPerKey}");
+        }
+
+        if (options.MaxMemoBytesPerKey < 1)
+        {
+            errors.Add($"MaxMemoBytesPerKey must be at least 1, not {options.MaxMemoBytesPerKey}");
         }
 
         if (options.Budget is TimeSpan budget && budget <= TimeSpan.Zero)

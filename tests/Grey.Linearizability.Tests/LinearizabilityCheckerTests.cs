@@ -203,6 +203,17 @@ public sealed class LinearizabilityCheckerTests
     }
 
     [Fact]
+    public void Check_MemoMemoryBudgetExhausted_IsUnknown()
+    {
+        // etcd_002 has under 128 operations, so a state costs 16 bytes of bitset plus bookkeeping: 10 KB
+        // hold fewer than a hundred states, far from the 179,126 it needs.
+        IReadOnlyList<HistoryOperation> history = JepsenCorpus.Load("etcd_002.log");
+        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Register, new CheckerOptions { MaxMemoBytesPerKey = 10_000 });
+        Assert.Equal(Linearizability.Verdict.Unknown, result.Verdict);
+        Assert.True(result.StatesExplored < 100, $"{result.StatesExplored} states");
+    }
+
+    [Fact]
     public void Check_StateBudgetExhaustedOnOneKey_IsUnknownNamingThatKey()
     {
         IReadOnlyList<HistoryOperation> big = JepsenCorpus.Load("etcd_002.log");
@@ -277,6 +288,7 @@ public sealed class LinearizabilityCheckerTests
     {
         Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check([], ModelKind.Register, new CheckerOptions { MaxStatesPerKey = 0 }));
         Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check([], ModelKind.Register, new CheckerOptions { Budget = TimeSpan.Zero }));
+        Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check([], ModelKind.Register, new CheckerOptions { MaxMemoBytesPerKey = 0 }));
         Assert.Throws<ArgumentException>(() => LinearizabilityChecker.Check([], (ModelKind)7));
     }
 }

@@ -23,8 +23,18 @@ internal static class WglSearch
     /// <summary>How many loop iterations pass between two looks at the clock and the cancellation token.</summary>
     private const int ClockCheckInterval = 4096;
 
+    /// <summary>The estimated bookkeeping of one memoized state besides its bitset: objects, array header, set entry.</summary>
+    private const long StateOverheadBytes = 96;
+
     private const int Head = 0;
     private const int End = -1;
+
+    /// <summary>How many states of a key with <paramref name="operations"/> operations fit in <paramref name="memoBytes"/>.</summary>
+    public static long StatesWithin(long memoBytes, int operations)
+    {
+        long perState = (((long)operations + 63) / 64 * sizeof(ulong)) + StateOverheadBytes;
+        return Math.Max(1, memoBytes / perState);
+    }
 
     public static SearchOutcome Run(
         IReadOnlyList<HistoryOperation> operations,
@@ -146,7 +156,7 @@ internal static class WglSearch
                             return new SearchOutcome(
                                 Verdict.Unknown,
                                 states,
-                                $"undecided: the budget of {maxStates} states ran out");
+                                $"undecided: the budget of {maxStates} states ran out (the lower of MaxStatesPerKey and what MaxMemoBytesPerKey holds)");
                         }
 
                         memo.Add(new MemoKey((ulong[])bits.Clone(), nextState, probe.Hash));
