@@ -66,6 +66,9 @@ internal sealed class InteractionEnv
                 // Start from a snapshot at index 1 holding the configuration, as etcd's add-nodes does.
                 var cs = new ConfState(voters, learners, [], [], false);
                 storage.ApplySnapshot(new Snapshot(new SnapshotMetadata(1, 1, cs), ReadOnlyMemory<byte>.Empty));
+
+                // Term 1 is the term of that snapshot, so the first election is for term 2 (as after Bootstrap).
+                storage.SetHardState(new HardState(1, 0, 1));
             }
 
             var options = Options(cmd, id, storage);

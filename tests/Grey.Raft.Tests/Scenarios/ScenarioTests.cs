@@ -25,6 +25,7 @@ public sealed class ScenarioTests
     {
         var path = Path.Combine(AppContext.BaseDirectory, "testdata", name);
         var file = ScenarioFile.Parse(File.ReadAllText(path));
+        Assert.True(file.Blocks.Count > 0, $"{name} has no commands");
         var env = new InteractionEnv();
         var outputs = new List<string>();
         var failures = new StringBuilder();

@@ -19,6 +19,7 @@ internal sealed class Cluster
         {
             var storage = new MemoryStorage();
             storage.ApplySnapshot(new Snapshot(new SnapshotMetadata(1, 1, cs), ReadOnlyMemory<byte>.Empty));
+            storage.SetHardState(new HardState(1, 0, 1));
             AddNode(id, storage);
         }
     }
