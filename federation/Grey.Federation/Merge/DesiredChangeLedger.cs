@@ -1,0 +1,43 @@
+using Grey.Federation.Messages;
+
+namespace Grey.Federation.Merge;
+
+/// <summary>An in-memory <see cref="IDesiredChangeLedger"/> holding at most <see cref="MaxChanges"/> changes.</summary>
+public sealed class DesiredChangeLedger : IDesiredChangeLedger
+{
+    /// <summary>The most changes one ledger holds; a region compacts applied changes long before this.</summary>
+    public const int MaxChanges = 1_000_000;
+
+    private readonly Dictionary<(string Region, ulong Sequence), DesiredChange> _changes = [];
+
+    /// <summary>An empty ledger.</summary>
+    public static IDesiredChangeLedger Empty { get; } = new DesiredChangeLedger();
+
+    /// <summary>Number of changes held.</summary>
+    public int Count => _changes.Count;
+
+    /// <summary>Records an issued change. Throws when full, or when another change has the same region and sequence.</summary>
+    public void Add(DesiredChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        if (_changes.TryGetValue((change.Region, change.Sequence), out DesiredChange? existing))
+        {
+            if (!existing.Digest.SequenceEqual(change.Digest))
+            {
+                throw new InvalidOperationException($"region {change.Region} issued two changes with sequence {change.Sequence}");
+            }
+
+            return;
+        }
+
+        if (_changes.Count >= MaxChanges)
+        {
+            throw new InvalidOperationException($"desired-change ledger full ({MaxChanges} changes)");
+        }
+
+        _changes.Add((change.Region, change.Sequence), change);
+    }
+
+    /// <inheritdoc />
+    public DesiredChange? Find(string region, ulong sequence) => _changes.GetValueOrDefault((region, sequence));
+}

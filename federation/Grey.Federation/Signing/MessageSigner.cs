@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Grey.Federation.Signing;
+
+/// <summary>
+/// Signs canonical message bytes: CMS SignedData (System.Security.Cryptography.Pkcs), detached, ECDSA
+/// P-256 with SHA-256, the signer named by the certificate's subject key identifier, no certificates
+/// included; the result is brought to the one accepted profile (<see cref="CmsProfile"/>, low-S).
+/// Signatures are randomized: the same bytes signed twice give different, equally valid signatures.
+/// </summary>
+public sealed class MessageSigner
+{
+    private readonly CmsSigner _signer;
+    private readonly byte[] _keyId;
+
+    /// <summary>
+    /// Creates a signer from a certificate with an ECDSA P-256 private key and a subject key identifier
+    /// extension. Throws <see cref="ArgumentException"/> otherwise.
+    /// </summary>
+    public MessageSigner(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (!certificate.HasPrivateKey)
+        {
+            throw new ArgumentException("the signing certificate has no private key", nameof(certificate));
+        }
+
+        using ECDsa? key = certificate.GetECDsaPrivateKey();
+        if (key is null || !KeyChecks.IsP256(key))
+        {
+            throw new ArgumentException("the signing certificate's key is not ECDSA P-256", nameof(certificate));
+        }
+
+        _keyId = KeyChecks.SubjectKeyId(certificate)
+            ?? throw new ArgumentException("the signing certificate has no subject key identifier extension", nameof(certificate));
+        Certificate = certificate;
+        _signer = new CmsSigner(SubjectIdentifierType.SubjectKeyIdentifier, certificate)
+        {
+            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),
+            IncludeOption = X509IncludeOption.None,
+        };
+    }
+
+    /// <summary>The signing certificate.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The subject key identifier that names this signer.</summary>
+    public ReadOnlySpan<byte> KeyId => _keyId;
+
+    /// <summary>Signs <paramref name="content"/>, returning the SignedData DER bytes (content detached).</summary>
+    public byte[] SignDetached(ReadOnlySpan<byte> content)
+    {
+        var cms = new SignedCms(new ContentInfo(content.ToArray()), detached: true);
+        cms.ComputeSignature(_signer, silent: true);
+        byte[] produced = cms.Encode();
+        byte[] signature = ExtractSignature(cms);
+        byte[] profile = CmsProfile.Encode(_keyId, CmsProfile.NormalizeLowS(signature));
+        if (!CmsProfile.TryParse(profile, out _, out _, out string error))
+        {
+            // The platform produced something outside the profile: a broken invariant, not bad input.
+            throw new InvalidOperationException($"signing produced a SignedData outside the profile ({produced.Length} bytes): {error}");
+        }
+
+        return profile;
+    }
+
+    /// <summary>Signs <paramref name="content"/> and returns the signed envelope <c>[content, SignedData]</c>.</summary>
+    public byte[] SignEnvelope(ReadOnlySpan<byte> content) => SignedEnvelope.Encode(content, SignDetached(content));
+
+    private static byte[] ExtractSignature(SignedCms cms)
+    {
+        SignerInfo info = cms.SignerInfos[0];
+        return info.GetSignature();
+    }
+}

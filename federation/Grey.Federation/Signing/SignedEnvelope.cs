@@ -1,0 +1,164 @@
+using System.Formats.Cbor;
+using System.IO.Compression;
+using System.Security.Cryptography.X509Certificates;
+using Grey.Federation.Encoding;
+
+namespace Grey.Federation.Signing;
+
+/// <summary>
+/// A signed message as it travels and is stored: the CBOR array <c>[content bytes, SignedData bytes]</c>,
+/// where the SignedData signs exactly the content bytes. Optionally wrapped for compression as
+/// <c>[1, uncompressed length, DEFLATE bytes]</c>; the signature is always over the uncompressed content,
+/// and decompression stops at <see cref="FederationLimits.MaxEnvelopeBytes"/>.
+/// </summary>
+public sealed class SignedEnvelope
+{
+    /// <summary>Wire code of the only compression algorithm: raw DEFLATE (RFC 1951).</summary>
+    public const int DeflateAlgorithm = 1;
+
+    private SignedEnvelope(ReadOnlyMemory<byte> content, ReadOnlyMemory<byte> signedData, byte[] keyId, bool wasCompressed)
+    {
+        Content = content;
+        SignedData = signedData;
+        KeyId = keyId;
+        WasCompressed = wasCompressed;
+    }
+
+    /// <summary>The signed content bytes (a canonical message).</summary>
+    public ReadOnlyMemory<byte> Content { get; }
+
+    /// <summary>The SignedData bytes (one accepted DER profile).</summary>
+    public ReadOnlyMemory<byte> SignedData { get; }
+
+    /// <summary>The subject key identifier naming the signer.</summary>
+    public ReadOnlyMemory<byte> KeyId { get; }
+
+    /// <summary>Whether the envelope arrived compressed.</summary>
+    public bool WasCompressed { get; }
+
+    /// <summary>Encodes <c>[content, signedData]</c>.</summary>
+    public static byte[] Encode(ReadOnlySpan<byte> content, ReadOnlySpan<byte> signedData)
+    {
+        CborWriter w = Cbor.Writer();
+        w.WriteStartArray(2);
+        w.WriteByteString(content);
+        w.WriteByteString(signedData);
+        w.WriteEndArray();
+        return w.Encode();
+    }
+
+    /// <summary>Wraps an encoded envelope in the compression wrapper. Throws when it is above the size cap.</summary>
+    public static byte[] Compress(ReadOnlySpan<byte> envelope)
+    {
+        if (envelope.Length > FederationLimits.MaxEnvelopeBytes)
+        {
+            throw new ArgumentException($"envelope above {FederationLimits.MaxEnvelopeBytes} bytes", nameof(envelope));
+        }
+
+        using var buffer = new MemoryStream();
+        using (var deflate = new DeflateStream(buffer, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            deflate.Write(envelope);
+        }
+
+        CborWriter w = Cbor.Writer();
+        w.WriteStartArray(3);
+        w.WriteUInt32(DeflateAlgorithm);
+        w.WriteUInt32((uint)envelope.Length);
+        w.WriteByteString(buffer.ToArray());
+        w.WriteEndArray();
+        return w.Encode();
+    }
+
+    /// <summary>Decodes an envelope, compressed or not; checks the SignedData profile. Never throws for bad input.</summary>
+    public static DecodeResult<SignedEnvelope> Decode(ReadOnlyMemory<byte> wire) => Cbor.Guard("envelope", () =>
+    {
+        if (wire.Length > FederationLimits.MaxEnvelopeBytes)
+        {
+            throw FormatDecodeException.TooLarge($"envelope: {wire.Length} bytes, at most {FederationLimits.MaxEnvelopeBytes} allowed");
+        }
+
+        CborReader r = Cbor.Reader(wire);
+        int n = Cbor.ReadArray(r, 3, "envelope");
+        if (n == 3)
+        {
+            return ReadCompressed(r);
+        }
+
+        if (n != 2)
+        {
+            throw FormatDecodeException.Malformed($"envelope: {n} items, expected [content, SignedData] or [1, length, deflate]");
+        }
+
+        return ReadPlain(r, wasCompressed: false);
+    });
+
+    /// <summary>Verifies the signature over <see cref="Content"/> with the certificate the lookup returns.</summary>
+    public SignatureCheck Verify(Func<ReadOnlyMemory<byte>, X509Certificate2?> lookup) =>
+        SignatureVerifier.Verify(Content.Span, SignedData.Span, lookup);
+
+    private static SignedEnvelope ReadPlain(CborReader r, bool wasCompressed)
+    {
+        byte[] content = Cbor.ReadBytes(r, FederationLimits.MaxDeltaBytes, "envelope content");
+        byte[] signedData = Cbor.ReadBytes(r, FederationLimits.MaxSignedDataBytes, "envelope SignedData");
+        r.ReadEndArray();
+        Cbor.ExpectEnd(r, "envelope");
+        if (!CmsProfile.TryParse(signedData, out byte[] keyId, out _, out string error))
+        {
+            throw FormatDecodeException.Malformed(error);
+        }
+
+        return new SignedEnvelope(content, signedData, keyId, wasCompressed);
+    }
+
+    private static SignedEnvelope ReadCompressed(CborReader r)
+    {
+        ulong algorithm = r.ReadUInt64();
+        if (algorithm != DeflateAlgorithm)
+        {
+            throw FormatDecodeException.Malformed($"envelope: unknown compression algorithm {algorithm}");
+        }
+
+        ulong length = r.ReadUInt64();
+        if (length > FederationLimits.MaxEnvelopeBytes)
+        {
+            throw FormatDecodeException.TooLarge($"envelope: decompressed size {length} above {FederationLimits.MaxEnvelopeBytes}");
+        }
+
+        byte[] compressed = Cbor.ReadBytes(r, FederationLimits.MaxEnvelopeBytes, "compressed envelope");
+        r.ReadEndArray();
+        Cbor.ExpectEnd(r, "envelope");
+
+        // Read one byte more than declared: a stream that yields it is larger than it claims (a bomb or a lie).
+        byte[] plain = new byte[(int)length + 1];
+        int total = 0;
+        try
+        {
+            using var deflate = new DeflateStream(new MemoryStream(compressed), CompressionMode.Decompress);
+            int read;
+            while (total < plain.Length && (read = deflate.Read(plain, total, plain.Length - total)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw FormatDecodeException.Malformed($"envelope: DEFLATE data is corrupt: {e.Message}");
+        }
+
+        if (total != (int)length)
+        {
+            throw total > (int)length
+                ? FormatDecodeException.TooLarge($"envelope: decompresses beyond its declared {length} bytes")
+                : FormatDecodeException.Malformed($"envelope: decompresses to {total} bytes, declared {length}");
+        }
+
+        CborReader inner = Cbor.Reader(plain.AsMemory(0, total));
+        if (Cbor.ReadArray(inner, 2, "envelope") != 2)
+        {
+            throw FormatDecodeException.Malformed("compressed envelope: the inner value is not [content, SignedData]");
+        }
+
+        return ReadPlain(inner, wasCompressed: true);
+    }
+}
