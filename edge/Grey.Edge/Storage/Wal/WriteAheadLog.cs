@@ -104,6 +104,9 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
         await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Gives back a slot taken by <see cref="AcquireSlotAsync"/> that will not be used.</summary>
+    public void ReleaseSlot() => slots.Release();
+
     /// <summary>
     /// Enqueues an append with a slot already taken by <see cref="AcquireSlotAsync"/>; the returned task
     /// completes when it is durable. Validation happens here, synchronously, so that callers can keep their
