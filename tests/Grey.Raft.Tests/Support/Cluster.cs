@@ -103,8 +103,11 @@ internal sealed class Cluster
         return any;
     }
 
-    /// <summary>Delivers every queued message (dropping those across a cut); true if any was delivered.</summary>
-    public bool DeliverAll(Func<Message, bool>? drop = null)
+    /// <summary>
+    /// Delivers every queued message, dropping those across a cut. <paramref name="transform"/> may rewrite a
+    /// message or return null to drop it. True if anything was queued.
+    /// </summary>
+    public bool DeliverAll(Func<Message, Message?>? transform = null)
     {
         if (Queue.Count == 0)
         {
@@ -113,9 +116,15 @@ internal sealed class Cluster
 
         var batch = Queue.ToList();
         Queue.Clear();
-        foreach (var m in batch)
+        foreach (var original in batch)
         {
-            if (cut.Contains((m.From, m.To)) || !Nodes.ContainsKey(m.To) || (drop?.Invoke(m) ?? false))
+            if (cut.Contains((original.From, original.To)) || !Nodes.ContainsKey(original.To))
+            {
+                continue;
+            }
+
+            var m = transform is null ? original : transform(original);
+            if (m is null)
             {
                 continue;
             }
@@ -128,19 +137,81 @@ internal sealed class Cluster
     }
 
     /// <summary>Runs Ready processing and delivery until nothing moves (bounded, so a livelock fails the test).</summary>
-    public void Stabilize(Func<Message, bool>? drop = null, int maxRounds = 1000)
+    public void Stabilize(Func<Message, Message?>? transform = null, int maxRounds = 1000, bool throwOnLimit = true)
     {
         for (var i = 0; i < maxRounds; i++)
         {
             var processed = ProcessReadies();
-            var delivered = DeliverAll(drop);
+            var delivered = DeliverAll(transform);
             if (!processed && !delivered)
             {
                 return;
             }
         }
 
-        throw new InvalidOperationException($"cluster did not stabilize within {maxRounds} rounds");
+        if (throwOnLimit)
+        {
+            throw new InvalidOperationException($"cluster did not stabilize within {maxRounds} rounds");
+        }
+    }
+
+    /// <summary>
+    /// Leader completeness: every entry some node applied (so it was committed) is in the log of
+    /// <paramref name="leader"/> at the same index with the same term. Returns the first violation, or null.
+    /// </summary>
+    public string? FindMissingCommittedEntry(ulong leader)
+    {
+        var storage = Nodes[leader].Storage;
+        foreach (var n in Nodes.Values)
+        {
+            foreach (var e in n.Applied)
+            {
+                if (e.Index < storage.FirstIndex() || e.Index > storage.LastIndex())
+                {
+                    if (e.Index > storage.LastIndex())
+                    {
+                        return $"index {e.Index}: applied by node {n.Id} but missing from leader {leader}";
+                    }
+
+                    continue;
+                }
+
+                if (storage.Term(e.Index) != e.Term)
+                {
+                    return $"index {e.Index}: node {n.Id} applied term {e.Term}, leader {leader} holds term {storage.Term(e.Index)}";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// State-machine safety: no two nodes applied different entries at the same index. Returns the first
+    /// violation found, or null.
+    /// </summary>
+    public string? FindAppliedDivergence()
+    {
+        var byIndex = new Dictionary<ulong, (ulong Node, Entry Entry)>();
+        foreach (var n in Nodes.Values)
+        {
+            foreach (var e in n.Applied)
+            {
+                if (byIndex.TryGetValue(e.Index, out var seen))
+                {
+                    if (seen.Entry.Term != e.Term || !seen.Entry.Data.Span.SequenceEqual(e.Data.Span) || seen.Entry.Kind != e.Kind)
+                    {
+                        return $"index {e.Index}: node {seen.Node} applied {seen.Entry.Term}/{seen.Entry.Kind}, node {n.Id} applied {e.Term}/{e.Kind}";
+                    }
+                }
+                else
+                {
+                    byIndex[e.Index] = (n.Id, e);
+                }
+            }
+        }
+
+        return null;
     }
 
     public void Tick(ulong id, int times = 1)
