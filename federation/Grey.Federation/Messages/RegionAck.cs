@@ -76,15 +76,16 @@ public sealed class RegionAck
     public static DecodeResult<RegionAck> Decode(ReadOnlyMemory<byte> bytes) => Cbor.Guard("ack", () =>
     {
         CborReader r = Cbor.Reader(bytes);
-        if (Cbor.ReadMap(r, 16, "ack") != 7)
-        {
-            throw FormatDecodeException.Malformed("ack: expected 7 fields");
-        }
-
+        int fields = Cbor.ReadMap(r, 16, "ack");
         (int version, MessageType type) = MessageHeader.Read(r, "ack");
         if (type != MessageType.RegionAck)
         {
             throw new FormatDecodeException(DecodeErrorCode.WrongMessageType, $"ack: message type {(int)type} is not an ack");
+        }
+
+        if (fields != 7)
+        {
+            throw FormatDecodeException.Malformed($"ack: {fields} fields, expected 7");
         }
 
         Cbor.ReadKey(r, 2, "ack");

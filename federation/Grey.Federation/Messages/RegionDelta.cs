@@ -63,15 +63,16 @@ public sealed class RegionDelta
         }
 
         CborReader r = Cbor.Reader(bytes);
-        if (Cbor.ReadMap(r, 16, "region delta") != 4)
-        {
-            throw FormatDecodeException.Malformed("region delta: expected 4 fields");
-        }
-
+        int fields = Cbor.ReadMap(r, 16, "region delta");
         (int version, MessageType type) = MessageHeader.Read(r, "region delta");
         if (type != MessageType.RegionDelta)
         {
             throw new FormatDecodeException(DecodeErrorCode.WrongMessageType, $"region delta: message type {(int)type} is not a region delta");
+        }
+
+        if (fields != 4)
+        {
+            throw FormatDecodeException.Malformed($"region delta: {fields} fields, expected 4");
         }
 
         Cbor.ReadKey(r, 2, "region delta");

@@ -86,7 +86,7 @@ internal static class SiteLogGenerator
             {
                 string key = rng.Next(2) == 0 ? "set0" : "shared/set1";
                 string element = "e" + rng.Next(4);
-                IReadOnlyList<SetTag> tags = state.GetLiveTags(Identifiers.KeyNames.ScopeOf(site, key), key, element);
+                IReadOnlyList<SetTag> tags = state.GetLiveTags(Grey.Federation.Identifiers.KeyNames.ScopeOf(site, key), key, element);
                 return tags.Count > 0
                     ? Operation.SetRemove(key, element, tags, stamp, node)
                     : Operation.SetAdd(key, element, stamp, node);
