@@ -22,11 +22,14 @@ public sealed class Tpm2ToolsAttester : IAttester
     private readonly bool _ownsDirectory;
     private readonly TpmAlgId _akType;
     private readonly List<MeasurementEvent> _log = [];
+    private readonly string? _persistAkAt;
     private string _ek = "ek.ctx";
+    private string _ak = "ak.ctx";
     private AttesterIdentity? _identity;
 
-    private Tpm2ToolsAttester(string tcti, TpmAlgId akType, TpmAlgId ekType, IReadOnlyList<TpmAlgId> banks, string? workDirectory)
+    private Tpm2ToolsAttester(string tcti, TpmAlgId akType, TpmAlgId ekType, IReadOnlyList<TpmAlgId> banks, string? workDirectory, string? persistAkAt)
     {
+        _persistAkAt = persistAkAt;
         _env = new Dictionary<string, string> { ["TPM2TOOLS_TCTI"] = tcti };
         _akType = akType;
         EkType = ekType;
@@ -73,11 +76,13 @@ public sealed class Tpm2ToolsAttester : IAttester
     }
 
     /// <summary>Connects, loads or creates the EK, reads its certificate and creates an AK.</summary>
+    /// <param name="persistAkAt">A persistent handle (e.g. 0x81010002) to keep the AK at, so that it survives
+    /// a TPM reset (a reboot); null keeps it as a saved context, valid until the next reset.</param>
     public static async Task<Tpm2ToolsAttester> CreateAsync(
         string tcti, TpmAlgId akType = TpmAlgId.Ecc, TpmAlgId ekType = TpmAlgId.Rsa, IReadOnlyList<TpmAlgId>? banks = null,
-        string? workDirectory = null, CancellationToken cancellationToken = default)
+        string? workDirectory = null, string? persistAkAt = null, CancellationToken cancellationToken = default)
     {
-        var attester = new Tpm2ToolsAttester(tcti, akType, ekType, banks ?? [TpmAlgId.Sha256], workDirectory);
+        var attester = new Tpm2ToolsAttester(tcti, akType, ekType, banks ?? [TpmAlgId.Sha256], workDirectory, persistAkAt);
         try
         {
             await attester.InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -104,7 +109,7 @@ public sealed class Tpm2ToolsAttester : IAttester
             try
             {
                 await Tool("tpm2_policysecret", ["-S", "session.ctx", "-c", "e"], cancellationToken).ConfigureAwait(false);
-                await Tool("tpm2_activatecredential", ["-c", "ak.ctx", "-C", _ek, "-i", "cred.in", "-o", "cred.out", "-P", "session:session.ctx"], cancellationToken).ConfigureAwait(false);
+                await Tool("tpm2_activatecredential", ["-c", _ak, "-C", _ek, "-i", "cred.in", "-o", "cred.out", "-P", "session:session.ctx"], cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -148,7 +153,7 @@ public sealed class Tpm2ToolsAttester : IAttester
             try
             {
                 await Tool("tpm2_quote", [
-                    "-c", "ak.ctx", "-l", selection.ToString(), "-q", Convert.ToHexStringLower(nonce.Span),
+                    "-c", _ak, "-l", selection.ToString(), "-q", Convert.ToHexStringLower(nonce.Span),
                     "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", "sha256"], cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -212,6 +217,20 @@ public sealed class Tpm2ToolsAttester : IAttester
             await Tool("tpm2_createak", [
                 "-C", _ek, "-c", "ak.ctx", "-G", _akType == TpmAlgId.Rsa ? "rsa" : "ecc", "-g", "sha256",
                 "-s", _akType == TpmAlgId.Rsa ? "rsassa" : "ecdsa", "-u", "ak.pub", "-r", "ak.priv", "-n", "ak.name"], ct).ConfigureAwait(false);
+            if (_persistAkAt is not null)
+            {
+                try
+                {
+                    await Tool("tpm2_evictcontrol", ["-C", "o", "-c", _persistAkAt], ct).ConfigureAwait(false);
+                }
+                catch (TpmToolException)
+                {
+                    // Nothing persisted at that handle yet.
+                }
+
+                await Tool("tpm2_evictcontrol", ["-C", "o", "-c", "ak.ctx", _persistAkAt], ct).ConfigureAwait(false);
+                _ak = _persistAkAt;
+            }
         }
         finally
         {
