@@ -6,7 +6,7 @@ using Grey.Federation.State;
 namespace Grey.Federation.Merge;
 
 /// <summary>
-/// Key ownership (DESIGN G6; docs/PROTOCOL.md §8). A site owns every key it writes, which lands in its own
+/// Key ownership (DESIGN G6; docs/PROTOCOL.md §9). A site owns every key it writes, which lands in its own
 /// scope; <c>shared/...</c> keys land in the shared scope and any site may write them; <c>desired/...</c>
 /// keys are written by a site only as the application of a desired-state change issued for it, so such a
 /// put or delete must carry a <see cref="DesiredRef"/> that the ledger confirms (region, sequence, site,
