@@ -342,13 +342,11 @@ internal sealed partial class RaftMachine
             return false;
         }
 
+        // A snapshot whose configuration does not include us is still committed state: a node that joins
+        // after the application's last snapshot receives such a snapshot, restores it, and learns of its own
+        // membership from the log entries that follow (etcd refuses it instead, which stalls the joiner
+        // until the application takes a newer snapshot).
         var cs = meta.ConfState;
-        if (!cs.Voters.Contains(Id) && !cs.Learners.Contains(Id) && !cs.VotersOutgoing.Contains(Id))
-        {
-            // A snapshot of a configuration without us: ignore it rather than corrupt our state.
-            return false;
-        }
-
         if (Log.MatchTerm(meta.Index, meta.Term))
         {
             // We already have the entry: fast-forward the commit index instead of discarding the log.

@@ -26,6 +26,9 @@ internal sealed class Cluster
 
     public int Seed { get; }
 
+    /// <summary>When true (the default) delivery reports each snapshot's outcome to its sender, as a transport would.</summary>
+    public bool ReportSnapshots { get; set; } = true;
+
     public Func<RaftOptions, RaftOptions> Configure { get; }
 
     public SortedDictionary<ulong, TestNode> Nodes { get; } = [];
@@ -118,19 +121,26 @@ internal sealed class Cluster
         Queue.Clear();
         foreach (var original in batch)
         {
-            if (cut.Contains((original.From, original.To)) || !Nodes.ContainsKey(original.To))
-            {
-                continue;
-            }
-
-            var m = transform is null ? original : transform(original);
+            var m = cut.Contains((original.From, original.To)) || !Nodes.ContainsKey(original.To)
+                ? null
+                : transform is null ? original : transform(original);
             if (m is null)
             {
+                if (original.Type == MessageType.Snapshot && ReportSnapshots)
+                {
+                    Nodes[original.From].Node.ReportSnapshot(original.To, failed: true);
+                }
+
                 continue;
             }
 
             Delivered.Add(m);
             Nodes[m.To].Node.Step(m);
+            if (m.Type == MessageType.Snapshot && ReportSnapshots)
+            {
+                // As a transport does: the snapshot reached the peer.
+                Nodes[m.From].Node.ReportSnapshot(m.To, failed: false);
+            }
         }
 
         return true;

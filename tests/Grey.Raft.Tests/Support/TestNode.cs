@@ -26,6 +26,9 @@ internal sealed class TestNode
 
     public ConfState ConfState { get; set; } = ConfState.Empty;
 
+    /// <summary>When true the application does not handle this node's Readies (it is slow or stuck).</summary>
+    public bool Paused { get; set; }
+
     public Raft.Core.RaftMachine Machine => Node.Machine;
 
     /// <summary>
@@ -34,7 +37,7 @@ internal sealed class TestNode
     /// </summary>
     public Ready? HandleReady(List<Message> outbox)
     {
-        if (!Node.HasReady())
+        if (Paused || !Node.HasReady())
         {
             return null;
         }
