@@ -35,6 +35,7 @@ internal static class Program
     {
         var root = new RootCommand("greyctl: the admin CLI of Grey, the edge-to-cloud federation gateway");
         root.Add(SimCommand.Create());
+        root.Add(DeltaCommand.Create());
         root.Add(LincheckCommand.Create());
         root.Add(AttestCommand.Create());
         return root;
