@@ -191,7 +191,9 @@ internal sealed partial class WriteAheadLog
 
     private void SyncCurrent()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         current!.Flush();
+        Interlocked.Add(ref fsyncTicks, System.Diagnostics.Stopwatch.GetTimestamp() - started);
         Interlocked.Increment(ref fsyncCount);
         currentDirty = false;
     }

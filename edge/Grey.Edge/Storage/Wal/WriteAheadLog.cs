@@ -34,6 +34,7 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
     private volatile Exception? failure;
     private bool disposed;
     private long fsyncCount;
+    private long fsyncTicks;
     private long operationCount;
     private long groupCount;
 
@@ -63,6 +64,9 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
 
     /// <summary>File fsyncs done since opening (segment data; directory fsyncs are not counted).</summary>
     public long FsyncCount => Interlocked.Read(ref fsyncCount);
+
+    /// <summary>Total time spent inside segment fsyncs since opening (for the fsync latency metric).</summary>
+    public TimeSpan FsyncTime => System.Diagnostics.Stopwatch.GetElapsedTime(0, Interlocked.Read(ref fsyncTicks));
 
     /// <summary>Operations made durable since opening.</summary>
     public long OperationCount => Interlocked.Read(ref operationCount);
