@@ -143,9 +143,23 @@ public sealed class Registrar : INodeDirectory
             }
         }
 
+        if (!ak.TryCreateVerifier(out TpmSignatureVerifier? akVerifier, out string keyError))
+        {
+            return RegistrationResult.Fail(RegistrationReason.Malformed, "AK: " + keyError);
+        }
+
+        akVerifier!.Dispose();
         byte[] secret = new byte[CredentialSize];
         _random.Fill(secret);
-        CredentialChallenge challenge = CredentialProtector.MakeCredential(ek, ak.Name, secret, _random);
+        CredentialChallenge challenge;
+        try
+        {
+            challenge = CredentialProtector.MakeCredential(ek, ak.Name, secret, _random);
+        }
+        catch (CryptographicException e)
+        {
+            return RegistrationResult.Fail(RegistrationReason.Malformed, "EK: " + e.Message);
+        }
         _pending[request.NodeId] = new Pending(secret, _time.GetUtcNow() + _options.ChallengeTtl, ek, chain, ak);
         return new RegistrationResult(RegistrationReason.Accepted, "challenge issued") { Challenge = challenge };
     }

@@ -51,8 +51,8 @@ public sealed record AttestationResult(
         TpmsClockInfo clock = TpmsClockInfo.Read(ref r);
         bool reboot = r.U8("reboot") != 0;
         bool unclean = r.U8("uncleanReboot") != 0;
-        var issued = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(r.U64("issuedAt"), (ulong)long.MaxValue / 2));
-        var expires = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(r.U64("expiresAt"), (ulong)long.MaxValue / 2));
+        DateTimeOffset issued = r.UnixMilliseconds("issuedAt");
+        DateTimeOffset expires = r.UnixMilliseconds("expiresAt");
         r.End();
         return new AttestationResult(verifier, node, akName, keyId, bound, clock, reboot, unclean, issued, expires);
     }

@@ -34,8 +34,8 @@ public sealed record RevocationNotice(string IssuerId, ulong Sequence, string No
             throw r.Error($"state {state} is unknown");
         }
 
-        var issued = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(r.U64("issuedAt"), (ulong)long.MaxValue / 2));
-        var expires = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Min(r.U64("expiresAt"), (ulong)long.MaxValue / 2));
+        DateTimeOffset issued = r.UnixMilliseconds("issuedAt");
+        DateTimeOffset expires = r.UnixMilliseconds("expiresAt");
         r.End();
         return new RevocationNotice(issuer, sequence, node, (NodeState)state, issued, expires);
     }

@@ -344,8 +344,26 @@ public sealed class TpmPublic
         return rp.Modulus.AsSpan().SequenceEqual(mine.Modulus) && TrimZeros(rp.Exponent).SequenceEqual(TrimZeros(mine.Exponent));
     }
 
-    /// <summary>Creates a verifier holding the .NET key, to be cached per node (key import is the slow part).</summary>
+    /// <summary>Creates a verifier holding the .NET key, to be cached per node (key import is the slow part).
+    /// Throws <see cref="CryptographicException"/> for a point off the curve; see <see cref="TryCreateVerifier"/>.</summary>
     public TpmSignatureVerifier CreateVerifier() => new(this);
+
+    /// <summary>Creates a verifier, or explains why the key cannot be imported (an ECC point off its curve, a bad modulus).</summary>
+    public bool TryCreateVerifier(out TpmSignatureVerifier? verifier, out string error)
+    {
+        error = string.Empty;
+        try
+        {
+            verifier = new TpmSignatureVerifier(this);
+            return true;
+        }
+        catch (CryptographicException e)
+        {
+            verifier = null;
+            error = "the key cannot be imported: " + e.Message;
+            return false;
+        }
+    }
 
     private static ReadOnlySpan<byte> TrimZeros(byte[]? b)
     {

@@ -33,6 +33,18 @@ internal ref struct TpmReader
 
     public ReadOnlySpan<byte> Bytes(int count, string field) => Take(count, field);
 
+    /// <summary>A u64 of Unix milliseconds, refused beyond what <see cref="DateTimeOffset"/> holds.</summary>
+    public DateTimeOffset UnixMilliseconds(string field)
+    {
+        ulong ms = U64(field);
+        if (ms > (ulong)DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            throw new TpmFormatException($"{_what}: {field} = {ms} ms is beyond the year 9999");
+        }
+
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
+    }
+
     /// <summary>Reads a TPM2B: a u16 size, then that many bytes, refusing sizes above <paramref name="max"/>.</summary>
     public ReadOnlySpan<byte> Sized(int max, string field)
     {

@@ -27,6 +27,13 @@ public static class PolicyFile
             return false;
         }
 
+        // JsonDocument does not validate UTF-8 inside strings until they are read; refuse it up front.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            problems.Add("policy: not valid UTF-8");
+            return false;
+        }
+
         JsonDocument doc;
         try
         {

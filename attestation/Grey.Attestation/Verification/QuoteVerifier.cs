@@ -29,9 +29,14 @@ public static class QuoteVerifier
             return fail;
         }
 
-        using (TpmSignatureVerifier verifier = e.Ak.CreateVerifier())
+        if (!e.Ak.TryCreateVerifier(out TpmSignatureVerifier? verifier, out string keyError))
         {
-            fail = QuoteChecks.Signature(e, verifier);
+            return VerificationOutcome.Fail(ReasonCode.AkMalformed, keyError);
+        }
+
+        using (verifier)
+        {
+            fail = QuoteChecks.Signature(e, verifier!);
         }
 
         fail ??= QuoteChecks.NonceShape(e.Attest.ExtraData);

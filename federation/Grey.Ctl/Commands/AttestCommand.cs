@@ -59,7 +59,7 @@ internal static class AttestCommand
 
     private static Command CreateQuote()
     {
-        var nonce = new Option<string>("--nonce") { Description = "Hex nonce to quote over (16..64 bytes)", Required = true };
+        var nonce = new Option<string>("--nonce") { Description = "Hex nonce to quote over (16..66 bytes)", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Directory for quote.msg, quote.sig, ak.pub, quote.pcrs, eventlog.bin, ek.crt", Required = true };
         var tpm = new Option<string>("--tpm") { Description = "soft (in-process software TPM), swtpm:HOST:PORT, or device (/dev/tpmrm0)", DefaultValueFactory = _ => "soft" };
         var pcrList = new Option<string>("--pcr-list") { Description = "PCRs to quote, tpm2-tools syntax", DefaultValueFactory = _ => DefaultPcrList };
