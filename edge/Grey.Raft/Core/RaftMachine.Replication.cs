@@ -392,11 +392,15 @@ internal sealed partial class RaftMachine
             return SendSnapshot(to, pr);
         }
 
-        IReadOnlyList<Entry> entries;
+        IReadOnlyList<Entry> entries = [];
         try
         {
-            // In the probe state one small message is enough; its answer tells us where the logs match.
-            entries = Log.EntriesFrom(pr.Next, options.MaxSizePerMsg);
+            // With a full window (sending only because a heartbeat answer unpaused us) send no entries: the
+            // empty Append's answer clears the window whether the earlier messages arrived or were lost.
+            if (pr.State != ProgressState.Replicate || !pr.Inflights.Full)
+            {
+                entries = Log.EntriesFrom(pr.Next, options.MaxSizePerMsg);
+            }
         }
         catch (RaftStorageException e) when (e.Error == StorageError.Compacted)
         {

@@ -26,7 +26,11 @@ internal sealed class Progress
     /// <summary>True when the follower was heard from since the last check-quorum round.</summary>
     public bool RecentActive { get; set; }
 
-    /// <summary>In the probe state: an Append is out and no answer or heartbeat response came back yet.</summary>
+    /// <summary>
+    /// No Append may be sent: in the probe state one is out unanswered; in the replicate state the in-flight
+    /// window is full. A heartbeat response clears it, so that one (empty) Append goes out even with a full
+    /// window: if every message in the window was lost, its answer (an ack or a rejection) unblocks the flow.
+    /// </summary>
     public bool MsgAppFlowPaused { get; set; }
 
     public Inflights Inflights { get; private set; }
@@ -92,6 +96,7 @@ internal sealed class Progress
                     Inflights.Add(last, bytes);
                 }
 
+                MsgAppFlowPaused = Inflights.Full;
                 break;
             case ProgressState.Probe:
                 // One probe at a time: wait for its answer (or a heartbeat response) before the next.
@@ -148,8 +153,7 @@ internal sealed class Progress
     /// <summary>True when the leader must not send Appends to this follower now.</summary>
     public bool IsPaused => State switch
     {
-        ProgressState.Probe => MsgAppFlowPaused,
-        ProgressState.Replicate => Inflights.Full,
+        ProgressState.Probe or ProgressState.Replicate => MsgAppFlowPaused,
         _ => true,
     };
 

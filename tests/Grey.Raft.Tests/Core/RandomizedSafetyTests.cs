@@ -48,6 +48,46 @@ public sealed class RandomizedSafetyTests
             }
         }
 
+        /// <summary>
+        /// Heals the network and runs without faults; returns null when a leader emerges and a new proposal is
+        /// applied by every voter, or a description of what got stuck.
+        /// </summary>
+        public string? Recover()
+        {
+            c.Heal();
+            for (var round = 0; round < 400; round++)
+            {
+                c.TickAll();
+                c.Stabilize(maxRounds: 200, throwOnLimit: false);
+                var leader = c.Leader();
+                if (leader == 0)
+                {
+                    continue;
+                }
+
+                if (c[leader].Node.Propose(Cluster.Bytes("final")) != ProposeResult.Accepted)
+                {
+                    continue;
+                }
+
+                for (var i = 0; i < 50; i++)
+                {
+                    c.TickAll();
+                    c.Stabilize(maxRounds: 200, throwOnLimit: false);
+                }
+
+                var st = c[leader].Node.Status();
+                var missing = st.Config.Voters.Where(v => !c.AppliedData(v).Contains("final")).ToList();
+                return missing.Count == 0
+                    ? null
+                    : $"voters {string.Join(",", missing)} did not apply the final proposal; leader {leader} now {c.Leader()} "
+                      + string.Join("; ", c.Nodes.Values.Select(n => $"{n.Id}: {n.Node.Status().Role} t{n.Node.Status().Term} commit {n.Node.Status().Commit} applied {n.Node.Status().Applied} last {n.Storage.LastIndex()} first {n.Storage.FirstIndex()}"))
+                      + " progress " + string.Join(", ", c[c.Leader()].Node.Status().Progress.Select(p => $"{p.Key}:{p.Value}"));
+            }
+
+            return "no leader accepted a proposal after healing";
+        }
+
         private void Act(int step)
         {
             var ids = c.Nodes.Keys.ToList();
@@ -143,6 +183,12 @@ public sealed class RandomizedSafetyTests
                 var r = random.Next(100);
                 if (r < 5)
                 {
+                    if (m.Type == MessageType.Snapshot)
+                    {
+                        // A transport reports a snapshot it failed to deliver, so the leader tries again.
+                        c[m.From].Node.ReportSnapshot(m.To, failed: true);
+                    }
+
                     continue;
                 }
 
@@ -236,6 +282,8 @@ public sealed class RandomizedSafetyTests
             var run = new Run(seed, RaftSabotage.None);
             run.Execute(3000);
             Assert.True(run.Violation is null, $"seed={seed}: {run.Violation}");
+            var stuck = run.Recover();
+            Assert.True(stuck is null, $"seed={seed}: liveness after healing: {stuck}");
             committed += run.Committed;
         }
 

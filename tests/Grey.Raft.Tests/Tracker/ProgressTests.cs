@@ -53,6 +53,20 @@ public sealed class ProgressTests
     }
 
     [Fact]
+    public void HeartbeatAnswer_FullWindow_UnpausesForOneAppend()
+    {
+        var p = New(4, 5);
+        p.BecomeReplicate();
+        p.UpdateOnEntriesSend(1, 10);
+        p.UpdateOnEntriesSend(1, 10);
+        Assert.True(p.IsPaused);
+        p.MsgAppFlowPaused = false;
+        Assert.False(p.IsPaused);
+        p.UpdateOnEntriesSend(0, 0);
+        Assert.True(p.IsPaused);
+    }
+
+    [Fact]
     public void BecomeProbe_FromSnapshot_ResumesAfterSnapshot()
     {
         var p = New(2, 3);
