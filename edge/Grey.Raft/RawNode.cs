@@ -207,7 +207,10 @@ public sealed class RawNode
             CommittedEntries = raft.Log.NextCommittedEntries(),
             Messages = [.. raft.Messages],
             ReadStates = [.. raft.ReadStates],
-            MustSync = entries.Count > 0 || hard.Term != previousHardState.Term || hard.Vote != previousHardState.Vote,
+            // Entries, a new term or vote, and a snapshot must be durable before the messages that promise
+            // them go out; a commit index alone may be lost (it is learned again from the leader).
+            MustSync = entries.Count > 0 || raft.Log.Unstable.Snapshot is not null
+                || hard.Term != previousHardState.Term || hard.Vote != previousHardState.Vote,
         };
 
         previousSoftState = soft;
