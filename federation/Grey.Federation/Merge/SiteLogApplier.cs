@@ -19,8 +19,10 @@ public static class SiteLogApplier
         int applied = 0, violations = 0, conflicts = 0;
         foreach (DataEntry e in entries)
         {
-            foreach (Operation op in e.Operations)
+            IReadOnlyList<Operation> ops = e.Operations;
+            for (int i = 0; i < ops.Count; i++)
             {
+                Operation op = ops[i];
                 if (OwnershipRules.Violation(site, op, ledger) is not null)
                 {
                     violations++;

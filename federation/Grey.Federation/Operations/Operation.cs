@@ -33,7 +33,10 @@ public sealed class Operation
     public string Origin { get; }
 
     /// <summary>The value of a put (empty otherwise).</summary>
-    public ReadOnlyMemory<byte> Value { get; private init; }
+    public ReadOnlyMemory<byte> Value => RawValue;
+
+    /// <summary>The value array, owned by this immutable operation and never handed out writable, so registers may share it.</summary>
+    internal byte[] RawValue { get; private init; } = [];
 
     /// <summary>The amount of a counter add (zero otherwise).</summary>
     public long Amount { get; private init; }
@@ -55,7 +58,7 @@ public sealed class Operation
             throw new ArgumentException($"value longer than {FederationLimits.MaxValueBytes} bytes", nameof(value));
         }
 
-        return new Operation(OperationKind.Put, key, stamp, origin) { Value = value.ToArray(), Desired = desired };
+        return new Operation(OperationKind.Put, key, stamp, origin) { RawValue = value.ToArray(), Desired = desired };
     }
 
     /// <summary>A delete (tombstone) of <paramref name="key"/>.</summary>

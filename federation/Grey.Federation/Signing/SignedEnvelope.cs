@@ -9,7 +9,7 @@ namespace Grey.Federation.Signing;
 /// A signed message as it travels and is stored: the CBOR array <c>[content bytes, SignedData bytes]</c>,
 /// where the SignedData signs exactly the content bytes. Optionally wrapped for compression as
 /// <c>[1, uncompressed length, DEFLATE bytes]</c>; the signature is always over the uncompressed content,
-/// and decompression stops at <see cref="FederationLimits.MaxEnvelopeBytes"/>.
+/// and decompression stops at the decoder's cap (<see cref="FederationLimits.MaxEnvelopeBytes"/> for deltas).
 /// </summary>
 public sealed class SignedEnvelope
 {
@@ -50,9 +50,10 @@ public sealed class SignedEnvelope
     /// <summary>Wraps an encoded envelope in the compression wrapper. Throws when it is above the size cap.</summary>
     public static byte[] Compress(ReadOnlySpan<byte> envelope)
     {
-        if (envelope.Length > FederationLimits.MaxEnvelopeBytes)
+        const int max = FederationLimits.MaxRegionStateBytes + FederationLimits.MaxSignedDataBytes + 64;
+        if (envelope.Length > max)
         {
-            throw new ArgumentException($"envelope above {FederationLimits.MaxEnvelopeBytes} bytes", nameof(envelope));
+            throw new ArgumentException($"envelope above {max} bytes", nameof(envelope));
         }
 
         using var buffer = new MemoryStream();
@@ -70,19 +71,31 @@ public sealed class SignedEnvelope
         return w.Encode();
     }
 
-    /// <summary>Decodes an envelope, compressed or not; checks the SignedData profile. Never throws for bad input.</summary>
-    public static DecodeResult<SignedEnvelope> Decode(ReadOnlyMemory<byte> wire) => Cbor.Guard("envelope", () =>
+    /// <summary>
+    /// Decodes an envelope, compressed or not; checks the SignedData profile. Never throws for bad input.
+    /// <paramref name="maxContentBytes"/> caps the content: <see cref="FederationLimits.MaxDeltaBytes"/> by
+    /// default, up to <see cref="FederationLimits.MaxRegionStateBytes"/> for signed region deltas.
+    /// </summary>
+    public static DecodeResult<SignedEnvelope> Decode(ReadOnlyMemory<byte> wire, int maxContentBytes = FederationLimits.MaxDeltaBytes)
     {
-        if (wire.Length > FederationLimits.MaxEnvelopeBytes)
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxContentBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxContentBytes, FederationLimits.MaxRegionStateBytes);
+        return Cbor.Guard("envelope", () => DecodeCore(wire, maxContentBytes));
+    }
+
+    private static SignedEnvelope DecodeCore(ReadOnlyMemory<byte> wire, int maxContentBytes)
+    {
+        int maxWire = maxContentBytes + FederationLimits.MaxSignedDataBytes + 64;
+        if (wire.Length > maxWire)
         {
-            throw FormatDecodeException.TooLarge($"envelope: {wire.Length} bytes, at most {FederationLimits.MaxEnvelopeBytes} allowed");
+            throw FormatDecodeException.TooLarge($"envelope: {wire.Length} bytes, at most {maxWire} allowed");
         }
 
         CborReader r = Cbor.Reader(wire);
         int n = Cbor.ReadArray(r, 3, "envelope");
         if (n == 3)
         {
-            return ReadCompressed(r);
+            return ReadCompressed(r, maxWire, maxContentBytes);
         }
 
         if (n != 2)
@@ -90,16 +103,16 @@ public sealed class SignedEnvelope
             throw FormatDecodeException.Malformed($"envelope: {n} items, expected [content, SignedData] or [1, length, deflate]");
         }
 
-        return ReadPlain(r, wasCompressed: false);
-    });
+        return ReadPlain(r, wasCompressed: false, maxContentBytes);
+    }
 
     /// <summary>Verifies the signature over <see cref="Content"/> with the certificate the lookup returns.</summary>
     public SignatureCheck Verify(Func<ReadOnlyMemory<byte>, X509Certificate2?> lookup) =>
         SignatureVerifier.Verify(Content.Span, SignedData.Span, lookup);
 
-    private static SignedEnvelope ReadPlain(CborReader r, bool wasCompressed)
+    private static SignedEnvelope ReadPlain(CborReader r, bool wasCompressed, int maxContentBytes)
     {
-        byte[] content = Cbor.ReadBytes(r, FederationLimits.MaxDeltaBytes, "envelope content");
+        byte[] content = Cbor.ReadBytes(r, maxContentBytes, "envelope content");
         byte[] signedData = Cbor.ReadBytes(r, FederationLimits.MaxSignedDataBytes, "envelope SignedData");
         r.ReadEndArray();
         Cbor.ExpectEnd(r, "envelope");
@@ -111,7 +124,7 @@ public sealed class SignedEnvelope
         return new SignedEnvelope(content, signedData, keyId, wasCompressed);
     }
 
-    private static SignedEnvelope ReadCompressed(CborReader r)
+    private static SignedEnvelope ReadCompressed(CborReader r, int maxWire, int maxContentBytes)
     {
         ulong algorithm = r.ReadUInt64();
         if (algorithm != DeflateAlgorithm)
@@ -120,12 +133,12 @@ public sealed class SignedEnvelope
         }
 
         ulong length = r.ReadUInt64();
-        if (length > FederationLimits.MaxEnvelopeBytes)
+        if (length > (ulong)maxWire)
         {
-            throw FormatDecodeException.TooLarge($"envelope: decompressed size {length} above {FederationLimits.MaxEnvelopeBytes}");
+            throw FormatDecodeException.TooLarge($"envelope: decompressed size {length} above {maxWire}");
         }
 
-        byte[] compressed = Cbor.ReadBytes(r, FederationLimits.MaxEnvelopeBytes, "compressed envelope");
+        byte[] compressed = Cbor.ReadBytes(r, maxWire, "compressed envelope");
         r.ReadEndArray();
         Cbor.ExpectEnd(r, "envelope");
 
@@ -159,6 +172,6 @@ public sealed class SignedEnvelope
             throw FormatDecodeException.Malformed("compressed envelope: the inner value is not [content, SignedData]");
         }
 
-        return ReadPlain(inner, wasCompressed: true);
+        return ReadPlain(inner, wasCompressed: true, maxContentBytes);
     }
 }

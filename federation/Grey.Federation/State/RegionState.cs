@@ -107,7 +107,7 @@ public sealed partial class RegionState
         {
             case OperationKind.Put:
             case OperationKind.Delete:
-                byte[]? value = op.Kind == OperationKind.Put ? op.Value.ToArray() : null;
+                byte[]? value = op.Kind == OperationKind.Put ? op.RawValue : null;
                 return WriteRegister(sk, new Register(op.Stamp, site, op.Origin, value, op.Desired));
             case OperationKind.CounterAdd:
                 var slots = GetOrAdd(_counters, sk);
