@@ -92,7 +92,9 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
     /// <summary>
     /// Opens the storage in <paramref name="directory"/> (subdirectories <c>wal</c> and <c>snap</c>): loads the
     /// newest snapshot, replays the WAL, and reconciles them. Throws <see cref="WalCorruptionException"/> or
-    /// <see cref="SnapshotCorruptionException"/> when the disk holds damage a crash cannot explain.
+    /// <see cref="SnapshotCorruptionException"/> when the disk holds damage a crash cannot explain. With
+    /// <paramref name="writerMode"/> <see cref="WalWriterMode.Manual"/> (the simulator), write tasks complete only
+    /// when the owner calls <see cref="WriteAheadLog.Pump"/> on <see cref="Log"/>.
     /// </summary>
     public static async Task<WalRaftStorage> OpenAsync(
         IFileSystem fileSystem,
@@ -100,7 +102,8 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
         EdgeStorageOptions options,
         ILogRetention retention,
         TimeProvider time,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        WalWriterMode writerMode = WalWriterMode.Background)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(options);
@@ -110,7 +113,7 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
         fileSystem.CreateDirectory(directory);
         var store = new SnapshotStore(fileSystem, Path.Combine(directory, "snap"), options.SnapshotsKept, options.MaxSnapshotBytes);
         var latest = store.LoadLatest() ?? Grey.Raft.Snapshot.Empty;
-        var wal = WriteAheadLog.Open(fileSystem, Path.Combine(directory, "wal"), options.Wal, time, out var recovered);
+        var wal = WriteAheadLog.Open(fileSystem, Path.Combine(directory, "wal"), options.Wal, time, out var recovered, writerMode);
         try
         {
             if (recovered.Floor > latest.Metadata.Index)
@@ -486,6 +489,11 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
             writtenNoLaterThan.Clear();
             floor = s.Index;
             floorTerm = s.Term;
+        }
+
+        if (wal.WriterMode == WalWriterMode.Manual)
+        {
+            wal.Pump();
         }
 
         await durable.ConfigureAwait(false);

@@ -10,7 +10,19 @@ internal sealed partial class WriteAheadLog
     /// A torn tail (an incomplete or checksum-bad last record of the last segment with nothing valid after it)
     /// is cut and reported; any other damage throws <see cref="WalCorruptionException"/> naming file and offset.
     /// </summary>
-    public static WriteAheadLog Open(IFileSystem fileSystem, string directory, WalOptions options, TimeProvider time, out WalRecoveredState recovered)
+    /// <param name="fileSystem">The disk.</param>
+    /// <param name="directory">The directory of the segments.</param>
+    /// <param name="options">The limits.</param>
+    /// <param name="time">The clock (segment creation times).</param>
+    /// <param name="recovered">The log as replayed.</param>
+    /// <param name="writerMode">Whether a background task writes, or the caller through <see cref="Pump"/>.</param>
+    public static WriteAheadLog Open(
+        IFileSystem fileSystem,
+        string directory,
+        WalOptions options,
+        TimeProvider time,
+        out WalRecoveredState recovered,
+        WalWriterMode writerMode = WalWriterMode.Background)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(options);
@@ -129,7 +141,7 @@ internal sealed partial class WriteAheadLog
             segments.Count > 0 ? replay.HardState : default,
             new WalRecoveryReport(segments.Count, records, tornFile, tornOffset, tornBytes, tornReason, deleted));
 
-        var wal = new WriteAheadLog(fileSystem, directory, options, time, recovered, segments, nextSequence);
+        var wal = new WriteAheadLog(fileSystem, directory, options, time, recovered, segments, nextSequence, writerMode);
         if (segments.Count == 0)
         {
             wal.CreateFirstSegment();

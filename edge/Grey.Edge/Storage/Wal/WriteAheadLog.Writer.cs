@@ -25,57 +25,67 @@ internal sealed partial class WriteAheadLog
         var reader = queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            batch.Clear();
-            while (batch.Count < options.MaxPendingOperations && reader.TryRead(out var op))
+            TakeBatch(batch);
+            ProcessBatch(batch);
+        }
+    }
+
+    private void TakeBatch(List<Operation> batch)
+    {
+        batch.Clear();
+        while (batch.Count < options.MaxPendingOperations && queue.Reader.TryRead(out var op))
+        {
+            batch.Add(op);
+        }
+    }
+
+    // Writes one batch and completes its operations: every append of the batch shares one fsync.
+    private void ProcessBatch(List<Operation> batch)
+    {
+        if (failure is not null)
+        {
+            FailAll(batch);
+            return;
+        }
+
+        try
+        {
+            var sync = false;
+            foreach (var op in batch)
             {
-                batch.Add(op);
-            }
-
-            if (failure is not null)
-            {
-                FailAll(batch);
-                continue;
-            }
-
-            try
-            {
-                var sync = false;
-                foreach (var op in batch)
+                switch (op)
                 {
-                    switch (op)
-                    {
-                        case AppendOperation append:
-                            WriteAppend(append);
-                            sync |= append.Sync;
-                            break;
-                        case MarkerOperation { Type: WalRecordType.Compacted } compact:
-                            WriteCompaction(compact);
-                            break;
-                        case MarkerOperation reset:
-                            WriteReset(reset);
-                            break;
-                    }
-                }
-
-                // One fsync for every operation of the batch: this is the group commit.
-                if (sync && currentDirty)
-                {
-                    SyncCurrent();
-                }
-
-                Interlocked.Increment(ref groupCount);
-                Interlocked.Add(ref operationCount, batch.Count);
-                foreach (var op in batch)
-                {
-                    op.Completion.TrySetResult();
-                    slots.Release();
+                    case AppendOperation append:
+                        WriteAppend(append);
+                        sync |= append.Sync;
+                        break;
+                    case MarkerOperation { Type: WalRecordType.Compacted } compact:
+                        WriteCompaction(compact);
+                        break;
+                    case MarkerOperation reset:
+                        WriteReset(reset);
+                        break;
                 }
             }
-            catch (Exception ex)
+
+            // One fsync for every operation of the batch: this is the group commit.
+            if (sync && currentDirty)
             {
-                failure = ex;
-                FailAll(batch);
+                SyncCurrent();
             }
+
+            Interlocked.Increment(ref groupCount);
+            Interlocked.Add(ref operationCount, batch.Count);
+            foreach (var op in batch)
+            {
+                op.Completion.TrySetResult();
+                slots.Release();
+            }
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            FailAll(batch);
         }
     }
 

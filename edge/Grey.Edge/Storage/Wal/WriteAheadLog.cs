@@ -25,6 +25,7 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
     private readonly SemaphoreSlim slots;
     private readonly Lock gate = new();
     private readonly List<WalSegmentInfo> segments;
+    private readonly WalWriterMode writerMode;
     private Task? writer;
 
     // What callers have enqueued so far (guarded by gate): appends are checked against it.
@@ -45,8 +46,10 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
         TimeProvider time,
         WalRecoveredState recovered,
         List<WalSegmentInfo> segments,
-        ulong nextSequence)
+        ulong nextSequence,
+        WalWriterMode writerMode)
     {
+        this.writerMode = writerMode;
         this.fileSystem = fileSystem;
         this.directory = directory;
         this.options = options;
@@ -73,6 +76,9 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
 
     /// <summary>Group commits (batches of operations sharing one write pass) since opening.</summary>
     public long GroupCount => Interlocked.Read(ref groupCount);
+
+    /// <summary>Whether a background task writes, or the owner through <see cref="Pump"/>.</summary>
+    public WalWriterMode WriterMode => writerMode;
 
     /// <summary>The failure that stopped the log, or null while it works.</summary>
     public Exception? Failure => failure;
@@ -250,13 +256,56 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
         {
             await writer.ConfigureAwait(false);
         }
+        else
+        {
+            // Manual mode: what was accepted is still written, as the background writer would have.
+            var batch = new List<Operation>();
+            for (TakeBatch(batch); batch.Count > 0; TakeBatch(batch))
+            {
+                ProcessBatch(batch);
+            }
+        }
 
         current?.Dispose();
         current = null;
         slots.Dispose();
     }
 
-    private void Start() => writer = Task.Run(WriteLoopAsync);
+    /// <summary>
+    /// With <see cref="WalWriterMode.Manual"/>: writes every operation queued so far as one group commit, on
+    /// the calling thread, and completes their tasks. Returns how many operations it processed. The tasks
+    /// returned by the Enqueue methods are complete when it returns (the async wrappers complete on their
+    /// continuations). The deterministic simulator calls it at the simulated moment the disk finishes a write.
+    /// </summary>
+    public int Pump()
+    {
+        if (writerMode != WalWriterMode.Manual)
+        {
+            throw new InvalidOperationException("Pump is only for a WAL opened with WalWriterMode.Manual");
+        }
+
+        var batch = new List<Operation>();
+        var total = 0;
+        while (true)
+        {
+            TakeBatch(batch);
+            if (batch.Count == 0)
+            {
+                return total;
+            }
+
+            total += batch.Count;
+            ProcessBatch(batch);
+        }
+    }
+
+    private void Start()
+    {
+        if (writerMode == WalWriterMode.Background)
+        {
+            writer = Task.Run(WriteLoopAsync);
+        }
+    }
 
     private void Enqueue(Operation op)
     {

@@ -400,4 +400,41 @@ public sealed class WriteAheadLogTests
         Assert.Empty(new WalOptions().Validate());
         Assert.Throws<ArgumentException>(() => WriteAheadLog.Open(new SimulatedFileSystem(), Dir, new WalOptions { SegmentBytes = 10 }, Clock(), out _));
     }
+
+    [Fact]
+    public async Task Pump_ManualMode_WritesOnlyWhenPumpedAsOneGroup()
+    {
+        var fs = new SimulatedFileSystem();
+        await using var wal = WriteAheadLog.Open(fs, Dir, SmallSegments, Clock(), out _, WalWriterMode.Manual);
+        var flushes = fs.FlushCount;
+        await wal.AcquireSlotAsync(CancellationToken.None);
+        var a = wal.EnqueueAppend(Range(1, 1, 3), new HardState(1, 1, 0), sync: true);
+        await wal.AcquireSlotAsync(CancellationToken.None);
+        var b = wal.EnqueueAppend(Range(1, 4, 5), null, sync: true);
+        var c = wal.AppendAsync(Range(1, 6, 6), null).AsTask();
+        await Task.Delay(50);
+        Assert.False(a.IsCompleted);
+        Assert.False(b.IsCompleted);
+        Assert.Equal(flushes, fs.FlushCount);
+
+        Assert.False(c.IsCompleted);
+        Assert.Equal(3, wal.Pump());
+
+        // The tasks of the Enqueue methods are complete when Pump returns; an async wrapper completes on its continuation.
+        Assert.True(a.IsCompletedSuccessfully);
+        Assert.True(b.IsCompletedSuccessfully);
+        await c;
+        Assert.Equal(flushes + 1, fs.FlushCount);
+        Assert.Equal(0, wal.Pump());
+
+        await using var reopened = Open(fs.AfterCrash(powerLoss: true), out var state);
+        AssertEntries(Range(1, 1, 6), state.Entries);
+    }
+
+    [Fact]
+    public async Task Pump_BackgroundMode_Throws()
+    {
+        await using var wal = Open(new SimulatedFileSystem(), out _);
+        Assert.Throws<InvalidOperationException>(() => wal.Pump());
+    }
 }
