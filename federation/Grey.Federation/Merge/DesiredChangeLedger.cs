@@ -10,8 +10,8 @@ public sealed class DesiredChangeLedger : IDesiredChangeLedger
 
     private readonly Dictionary<(string Region, ulong Sequence), DesiredChange> _changes = [];
 
-    /// <summary>An empty ledger.</summary>
-    public static IDesiredChangeLedger Empty { get; } = new DesiredChangeLedger();
+    /// <summary>A ledger that knows no change (every desired write is then skipped); it cannot be added to.</summary>
+    public static IDesiredChangeLedger Empty { get; } = new EmptyLedger();
 
     /// <summary>Number of changes held.</summary>
     public int Count => _changes.Count;
@@ -40,4 +40,9 @@ public sealed class DesiredChangeLedger : IDesiredChangeLedger
 
     /// <inheritdoc />
     public DesiredChange? Find(string region, ulong sequence) => _changes.GetValueOrDefault((region, sequence));
+
+    private sealed class EmptyLedger : IDesiredChangeLedger
+    {
+        public DesiredChange? Find(string region, ulong sequence) => null;
+    }
 }

@@ -117,6 +117,24 @@ public sealed class SignedEnvelopeTests
     }
 
     [Fact]
+    public void Merge_EveryBytePositionChanged_Rejected()
+    {
+        // Exhaustive over positions: each byte flipped in its lowest bit and inverted.
+        byte[] wire = Signer.SignEnvelope(Samples.Delta().Encode());
+        var directory = TestKeys.Directory(("site-a", TestKeys.SiteA));
+        for (int pos = 0; pos < wire.Length; pos++)
+        {
+            foreach (byte x in new byte[] { 0x01, 0xFF })
+            {
+                byte[] m = (byte[])wire.Clone();
+                m[pos] ^= x;
+                MergeOutcome o = new RegionMerger("r0", directory, Samples.Ledger()).Merge(m);
+                Assert.False(o.ShouldAcknowledge, $"byte {pos} ^ {x:X2}: {o.Status}");
+            }
+        }
+    }
+
+    [Fact]
     public void Decode_MutatedEnvelopes_OnlyDecodeErrors()
     {
         const int seed = 4242;

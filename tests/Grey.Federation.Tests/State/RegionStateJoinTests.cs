@@ -104,6 +104,20 @@ public sealed class RegionStateJoinTests
     }
 
     [Fact]
+    public void RegionDelta_EncodedAndDecoded_JoinsToTheSameHash()
+    {
+        Gen.Select(States, States).Sample((a, b) =>
+        {
+            var wire = new Grey.Federation.Messages.RegionDelta("r1", b).Encode();
+            var decoded = Grey.Federation.Messages.RegionDelta.Decode(wire);
+            Assert.True(decoded.IsSuccess, decoded.Error?.ToString());
+            RegionState viaWire = a.Clone();
+            viaWire.Join(decoded.Value.State);
+            Assert.Equal(Joined(a, b), viaWire.ComputeHash());
+        }, iter: 200);
+    }
+
+    [Fact]
     public void Apply_LwwTieOnStamp_HigherOriginWinsInEitherOrder()
     {
         var t = new HlcTimestamp(5, 0);
