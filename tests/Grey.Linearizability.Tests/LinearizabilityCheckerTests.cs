@@ -190,36 +190,53 @@ public sealed class LinearizabilityCheckerTests
         Assert.Equal(Linearizability.Verdict.NotLinearizable, LinearizabilityChecker.Check(history, ModelKind.Register).Verdict);
     }
 
-    [Fact]
-    public void Check_StateBudgetExhausted_IsUnknownNeverLinearizable()
+    /// <summary>
+    /// A history the search cannot settle cheaply: 2,000 operations on one key with timed-out writes, and a
+    /// read near the end that returns a value nobody wrote. Refuting it means exhausting every way the
+    /// timed-out writes could have taken effect, far beyond the budgets the tests below give.
+    /// </summary>
+    private static List<HistoryOperation> HardViolation(string key = "k0")
     {
-        // etcd_002 is linearizable but needs many states; with a budget of 10 the checker must give up.
-        IReadOnlyList<HistoryOperation> history = JepsenCorpus.Load("etcd_002.log");
-        Assert.Equal(Linearizability.Verdict.Linearizable, LinearizabilityChecker.Check(history, ModelKind.Register).Verdict);
-        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Register, new CheckerOptions { MaxStatesPerKey = 10 });
+        List<HistoryOperation> history = LongHistories.Generate(20261126, keys: 1, operations: 2000, clients: 10, timeoutPercent: 5);
+        LongHistories.CorruptRead(history, 1900);
+        return [.. history.Select(op => op with { Key = key })];
+    }
+
+    [Fact]
+    public void Check_StateBudgetExhausted_IsUnknownNeverAVerdict()
+    {
+        CheckResult result = LinearizabilityChecker.Check(HardViolation(), ModelKind.Register, new CheckerOptions { MaxStatesPerKey = 20_000 });
+        Assert.Equal(Linearizability.Verdict.Unknown, result.Verdict);
+        Assert.Equal(20_000, result.StatesExplored);
+        Assert.Contains("budget of 20000 states", result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_StateBudgetOnLinearizableHistory_IsUnknownNotLinearizable()
+    {
+        // A budget smaller than the path to the answer: even a correct history must not pass.
+        List<HistoryOperation> history = LongHistories.Generate(7, keys: 1, operations: 200, clients: 5, timeoutPercent: 5);
+        Assert.Equal(Linearizability.Verdict.Linearizable, LinearizabilityChecker.Check(history, ModelKind.Kv).Verdict);
+        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Kv, new CheckerOptions { MaxStatesPerKey = 10 });
         Assert.Equal(Linearizability.Verdict.Unknown, result.Verdict);
         Assert.Equal(10, result.StatesExplored);
-        Assert.Contains("budget of 10 states", result.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Check_MemoMemoryBudgetExhausted_IsUnknown()
     {
-        // etcd_002 has under 128 operations, so a state costs 16 bytes of bitset plus bookkeeping: 10 KB
-        // hold fewer than a hundred states, far from the 179,126 it needs.
-        IReadOnlyList<HistoryOperation> history = JepsenCorpus.Load("etcd_002.log");
-        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Register, new CheckerOptions { MaxMemoBytesPerKey = 10_000 });
+        // 2,000 operations make a state cost 256 bytes of bitset plus bookkeeping: 1 MB holds under 3,000 states.
+        CheckResult result = LinearizabilityChecker.Check(HardViolation(), ModelKind.Register, new CheckerOptions { MaxMemoBytesPerKey = 1_000_000 });
         Assert.Equal(Linearizability.Verdict.Unknown, result.Verdict);
-        Assert.True(result.StatesExplored < 100, $"{result.StatesExplored} states");
+        Assert.InRange(result.StatesExplored, 1, 3000);
     }
 
     [Fact]
     public void Check_StateBudgetExhaustedOnOneKey_IsUnknownNamingThatKey()
     {
-        IReadOnlyList<HistoryOperation> big = JepsenCorpus.Load("etcd_002.log");
         var history = new List<HistoryOperation> { Write(0, 1, 0, 1, key: "small"), Read(0, 1, 2, 3, key: "small") };
-        history.AddRange(big.Select(op => op with { Key = "big" }));
-        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Kv, new CheckerOptions { MaxStatesPerKey = 50 });
+        history.AddRange(HardViolation("big"));
+        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Kv, new CheckerOptions { MaxStatesPerKey = 20_000 });
         Assert.Equal(Linearizability.Verdict.Unknown, result.Verdict);
         Assert.Equal("big", result.Key);
     }
@@ -227,13 +244,10 @@ public sealed class LinearizabilityCheckerTests
     [Fact]
     public void Check_ViolationOnOneKeyAndUndecidedOnAnother_IsNotLinearizable()
     {
-        IReadOnlyList<HistoryOperation> big = JepsenCorpus.Load("etcd_002.log");
-        var history = new List<HistoryOperation>(big.Select(op => op with { Key = "big" }))
-        {
-            Write(0, 1, 0, 1, key: "bad"),
-            Read(0, 2, 2, 3, key: "bad"),
-        };
-        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Kv, new CheckerOptions { MaxStatesPerKey = 50 });
+        List<HistoryOperation> history = HardViolation("big");
+        history.Add(Write(0, 1, 0, 1, key: "bad"));
+        history.Add(Read(0, 2, 2, 3, key: "bad"));
+        CheckResult result = LinearizabilityChecker.Check(history, ModelKind.Kv, new CheckerOptions { MaxStatesPerKey = 20_000 });
         Assert.Equal(Linearizability.Verdict.NotLinearizable, result.Verdict);
         Assert.Equal("bad", result.Key);
     }
@@ -243,9 +257,8 @@ public sealed class LinearizabilityCheckerTests
     {
         // Every look at the clock moves it 20 s on, so a budget of one minute runs out at the search's second look.
         var clock = new SteppingTimeProvider(TimeSpan.FromSeconds(20));
-        IReadOnlyList<HistoryOperation> history = JepsenCorpus.Load("etcd_002.log");
         CheckResult result = LinearizabilityChecker.Check(
-            history, ModelKind.Register, new CheckerOptions { TimeProvider = clock, Budget = TimeSpan.FromMinutes(1) });
+            HardViolation(), ModelKind.Register, new CheckerOptions { TimeProvider = clock, Budget = TimeSpan.FromMinutes(1) });
         Assert.Equal(Linearizability.Verdict.Unknown, result.Verdict);
         Assert.Contains("time budget", result.Detail, StringComparison.Ordinal);
     }
@@ -265,7 +278,7 @@ public sealed class LinearizabilityCheckerTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(
-            () => LinearizabilityChecker.Check(JepsenCorpus.Load("etcd_002.log"), ModelKind.Register, null, cts.Token));
+            () => LinearizabilityChecker.Check(HardViolation(), ModelKind.Register, null, cts.Token));
     }
 
     [Fact]

@@ -4,6 +4,10 @@ namespace Grey.Linearizability.Checking;
 /// The sequential specification of one register, as the search sees it. It is an interface so that
 /// tests can plug in a deliberately broken model and show that the corpus test would then fail.
 /// </summary>
+/// <remarks>
+/// The search's pruning of operations with unknown outcome (see <see cref="WglSearch"/>) is proved for
+/// <see cref="RegisterModel"/>'s semantics; any other implementation is for such tests only.
+/// </remarks>
 internal interface IRegisterModel
 {
     /// <summary>

@@ -19,19 +19,4 @@ internal static class BrokenModels
             return RegisterModel.Instance.Step(state, operation, out next);
         }
     }
-
-    /// <summary>Treats a failed compare-and-set as one whose outcome is unknown (it may have swapped).</summary>
-    public sealed class FailedCasMayHaveSwapped : IRegisterModel
-    {
-        public bool Step(long? state, HistoryOperation operation, out long? next)
-        {
-            if (operation.Kind == OperationKind.Cas && !operation.Ok && !operation.IsUnknown)
-            {
-                next = state == operation.Expected ? operation.Value : state;
-                return true;
-            }
-
-            return RegisterModel.Instance.Step(state, operation, out next);
-        }
-    }
 }

@@ -1,15 +1,16 @@
 namespace Grey.Linearizability.Tests.Checking;
 
 /// <summary>
-/// Small random histories, about half of them linearizable: operations get a hidden linearization point
+/// Small random histories, a good share of them linearizable: operations get a hidden linearization point
 /// inside their interval and their results are computed from it, then sometimes one result is corrupted.
+/// Some operations time out: of those, some took effect and some never did.
 /// </summary>
 internal static class RandomHistories
 {
-    public static List<HistoryOperation> Generate(Random random, int maxOps, string[] keys)
+    public static List<HistoryOperation> Generate(Random random, int maxOps, string[] keys, int unknownPercent = 12)
     {
         int n = random.Next(1, maxOps + 1);
-        var drafts = new List<(HistoryOperation Op, double Point)>();
+        var drafts = new List<(HistoryOperation Op, double Point, bool Lost)>();
         for (int i = 0; i < n; i++)
         {
             long call = random.Next(0, 20);
@@ -19,8 +20,26 @@ internal static class RandomHistories
             OperationKind kind = (OperationKind)random.Next(3);
             long value = random.Next(3);
             long expected = random.Next(3);
-            drafts.Add((new HistoryOperation(i, key, kind, kind == OperationKind.Read ? null : value,
-                kind == OperationKind.Cas ? expected : null, null, true, call, ret), point));
+            var op = new HistoryOperation(i, key, kind, kind == OperationKind.Read ? null : value,
+                kind == OperationKind.Cas ? expected : null, null, true, call, ret);
+            bool lost = false;
+            int roll = random.Next(100);
+            if (roll < unknownPercent)
+            {
+                // The client never learned the outcome; a third of these never took effect at all,
+                // the others took effect at their hidden point, possibly long after the call.
+                op = op with { ReturnTime = null };
+                lost = random.Next(3) == 0;
+                point = call + (random.NextDouble() * 25);
+            }
+            else if (roll < unknownPercent + 4 && kind != OperationKind.Cas)
+            {
+                // A failed read or write took no effect and observed nothing.
+                op = op with { Ok = false };
+                lost = true;
+            }
+
+            drafts.Add((op, point, lost));
         }
 
         // Run the operations at their hidden points to compute true results.
@@ -28,12 +47,18 @@ internal static class RandomHistories
         var results = new HistoryOperation[n];
         foreach (int i in Enumerable.Range(0, n).OrderBy(i => drafts[i].Point))
         {
-            HistoryOperation op = drafts[i].Op;
+            (HistoryOperation op, _, bool lost) = drafts[i];
             long? state = map.TryGetValue(op.Key, out long? s) ? s : null;
+            if (lost)
+            {
+                results[i] = op;
+                continue;
+            }
+
             switch (op.Kind)
             {
                 case OperationKind.Read:
-                    op = op with { Output = state };
+                    op = op with { Output = op.ReturnTime is null ? null : state };
                     break;
                 case OperationKind.Write:
                     map[op.Key] = op.Value;
@@ -52,31 +77,13 @@ internal static class RandomHistories
             results[i] = op;
         }
 
-        for (int i = 0; i < n; i++)
-        {
-            HistoryOperation op = results[i];
-            int roll = random.Next(100);
-            if (roll < 12)
-            {
-                // The client never learned the outcome; the effect happened (and may have been seen).
-                op = op with { ReturnTime = null, Output = null };
-            }
-            else if (roll < 16 && op.Kind != OperationKind.Cas)
-            {
-                // A failed read or write, which must have no effect: drop its effect by making it harmless.
-                op = op with { Ok = false, Kind = OperationKind.Read, Value = null, Expected = null, Output = null };
-            }
-
-            results[i] = op;
-        }
-
         if (random.Next(2) == 0)
         {
             int i = random.Next(n);
             HistoryOperation op = results[i];
             results[i] = op.Kind switch
             {
-                OperationKind.Read when op.ReturnTime is not null => op with { Output = random.Next(4) == 0 ? null : random.Next(3) },
+                OperationKind.Read when op.ReturnTime is not null && op.Ok => op with { Output = random.Next(4) == 0 ? null : random.Next(3) },
                 OperationKind.Cas when op.ReturnTime is not null => op with { Ok = !op.Ok },
                 _ => op with { CallTime = Math.Max(0, op.CallTime - random.Next(4)) },
             };

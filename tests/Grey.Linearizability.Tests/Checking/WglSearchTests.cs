@@ -6,27 +6,35 @@ namespace Grey.Linearizability.Tests.Checking;
 public sealed class WglSearchTests(ITestOutputHelper output)
 {
     private const int DefaultSeed = 20261126;
-    private const int Histories = 4000;
+    private const int DefaultHistories = 3000;
 
+    /// <summary>
+    /// The search prunes hard (memo, domination, rules for unknown operations); a checker by definition
+    /// that shares none of that must agree with it on every small history, also when most operations
+    /// timed out. GREY_TEST_HISTORIES runs more histories (a long run is in docs/LINCHECK.md).
+    /// </summary>
     [Theory]
-    [InlineData(ModelKind.Register, 8)]
-    [InlineData(ModelKind.Kv, 7)]
-    public void Run_RandomSmallHistories_AgreesWithBruteForce(ModelKind model, int maxOps)
+    [InlineData(ModelKind.Register, 8, 12)]
+    [InlineData(ModelKind.Kv, 7, 12)]
+    [InlineData(ModelKind.Register, 8, 45)]
+    [InlineData(ModelKind.Kv, 8, 45)]
+    public void Run_RandomSmallHistories_AgreesWithBruteForce(ModelKind model, int maxOps, int unknownPercent)
     {
+        int histories = int.TryParse(Environment.GetEnvironmentVariable("GREY_TEST_HISTORIES"), out int h) ? h : DefaultHistories;
         int seed = SeedFromEnvironment();
         output.WriteLine($"seed={seed} (set GREY_TEST_SEED to replay another)");
         var random = new Random(seed);
         string[] keys = model == ModelKind.Kv ? ["a", "b"] : ["a"];
         int linearizable = 0;
         int violations = 0;
-        for (int h = 0; h < Histories; h++)
+        for (int i = 0; i < histories; i++)
         {
-            List<HistoryOperation> history = RandomHistories.Generate(random, maxOps, keys);
+            List<HistoryOperation> history = RandomHistories.Generate(random, maxOps, keys, unknownPercent);
             bool expected = BruteForceChecker.IsLinearizable(history, model);
             CheckResult result = LinearizabilityChecker.Check(history, model);
             Assert.True(
                 result.Verdict == (expected ? Verdict.Linearizable : Verdict.NotLinearizable),
-                $"seed={seed} history #{h}: brute force says {(expected ? "linearizable" : "not")}, checker says {result.Verdict}:{Environment.NewLine}"
+                $"seed={seed} history #{i}: brute force says {(expected ? "linearizable" : "not")}, checker says {result.Verdict}:{Environment.NewLine}"
                 + string.Join(Environment.NewLine, history));
             if (expected)
             {
@@ -41,7 +49,7 @@ public sealed class WglSearchTests(ITestOutputHelper output)
         output.WriteLine($"{linearizable} linearizable, {violations} not, all agreeing with brute force");
 
         // The comparison means something only if both verdicts occur often.
-        Assert.True(linearizable > Histories / 10 && violations > Histories / 10, $"{linearizable} vs {violations}");
+        Assert.True(linearizable > histories / 10 && violations > histories / 10, $"{linearizable} vs {violations}");
     }
 
     [Fact]
