@@ -11,6 +11,7 @@ internal static class SimCommand
     public static Command Create()
     {
         var sim = new Command("sim", "Run deterministic simulations (one printed seed replays a run exactly)");
+        sim.Add(SimRaftCommand.Create());
         sim.Add(SimMergeCommand.Create());
         return sim;
     }

@@ -46,6 +46,18 @@ internal sealed class SimulatedWal
     /// <summary>Reads the whole records and cuts any torn or garbled tail from the disk.</summary>
     public WalRecovery Recover()
     {
+        var recovery = Scan();
+        if (recovery.CutBytes > 0)
+        {
+            Disk.Truncate(Disk.Length - recovery.CutBytes);
+        }
+
+        return recovery;
+    }
+
+    /// <summary>Reads the whole records, as <see cref="Recover"/> does, without changing the disk.</summary>
+    public WalRecovery Scan()
+    {
         ReadOnlySpan<byte> bytes = Disk.Read();
         var records = new List<byte[]>();
         int offset = 0;
@@ -84,13 +96,7 @@ internal sealed class SimulatedWal
             offset += frame.Length;
         }
 
-        int cut = bytes.Length - offset;
-        if (cut > 0)
-        {
-            Disk.Truncate(offset);
-        }
-
-        return new WalRecovery(records, cut, reason);
+        return new WalRecovery(records, bytes.Length - offset, reason);
     }
 
     private static uint Checksum(ReadOnlySpan<byte> frame)

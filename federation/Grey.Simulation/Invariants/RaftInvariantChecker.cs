@@ -16,6 +16,10 @@ namespace Grey.Simulation.Invariants;
 /// observed in a term below T (observed terms are never below the true commit term, so the check is sound).</item>
 /// <item>State-machine safety: no two nodes apply different entries at one index, and the chain of
 /// everything applied up to an index is the same on every node (which also covers snapshots).</item>
+/// <item>Commit durability, the step of the safety proof that leader completeness rests on: when a leader
+/// commits an entry, no voter lacking it can collect a quorum of votes (voters whose logs are no more
+/// up to date than its own). Committing by the Figure 8 rule guarantees it; committing an earlier term's
+/// entry by counting replicas breaks it at once, long before a later election happens to expose it.</item>
 /// </list>
 /// </remarks>
 internal sealed class RaftInvariantChecker
@@ -103,6 +107,51 @@ internal sealed class RaftInvariantChecker
         }
 
         return ObserveChain(node, index, chain);
+    }
+
+    /// <summary>True when some node already applied <paramref name="index"/>.</summary>
+    public bool HasApplied(ulong index) => applied.ContainsKey(index);
+
+    /// <summary>
+    /// A leader has just committed the entry (<paramref name="index"/>, <paramref name="term"/>) under a simple
+    /// (non-joint) configuration whose voters' durable logs are <paramref name="voters"/>. Every voter that
+    /// lacks the entry must be unable to win an election: the voters that would grant it their vote (those
+    /// whose logs are no more up to date than its own, itself included) must not form a quorum.
+    /// </summary>
+    public static InvariantViolation? CheckCommitDurable(ulong leader, ulong index, ulong term, ulong contentHash, IReadOnlyList<VoterLog> voters)
+    {
+        ArgumentNullException.ThrowIfNull(voters);
+        int quorum = (voters.Count / 2) + 1;
+        foreach (var candidate in voters)
+        {
+            var have = candidate.AtIndex;
+            bool holds = have.Lookup == LogLookup.Compacted
+                || (have.Lookup == LogLookup.Present && have.Term == term && have.ContentHash == contentHash);
+            if (holds)
+            {
+                continue;
+            }
+
+            int votes = 0;
+            foreach (var voter in voters)
+            {
+                bool upToDate = candidate.LastTerm > voter.LastTerm
+                    || (candidate.LastTerm == voter.LastTerm && candidate.LastIndex >= voter.LastIndex);
+                if (upToDate)
+                {
+                    votes++;
+                }
+            }
+
+            if (votes >= quorum)
+            {
+                return new InvariantViolation(
+                    "commit-durability",
+                    $"n{leader} committed index {index} (term {term}), but n{candidate.Node} lacks it and could still win {votes} of {voters.Count} votes with its log ending at term {candidate.LastTerm} index {candidate.LastIndex}");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A node restored a snapshot at <paramref name="index"/> whose apply chain is <paramref name="chain"/>.</summary>

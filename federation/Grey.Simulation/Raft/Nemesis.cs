@@ -80,6 +80,66 @@ internal sealed class Nemesis
         }
     }
 
+    /// <summary>How soon after its election a leader picked for an early crash goes down (uniform).</summary>
+    public static readonly TimeSpan NewLeaderCrashWindow = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>Probability that a leader elected during a churn spell is cut off or crashed at once.</summary>
+    public const double ChurnProbability = 0.7;
+
+    private TimeSpan churnUntil;
+
+    /// <summary>
+    /// A node just became leader, before it sent anything. Under crash faults it may be crashed a few
+    /// milliseconds later; during a churn spell it may instead be cut off from everyone at once, so the
+    /// entries it appends on election stay on its disk alone. Both build the diverging, partly replicated
+    /// logs of the Raft paper's Figure 8, which random faults alone reach only rarely.
+    /// </summary>
+    public void OnLeaderElected(SimNode node)
+    {
+        if (!sim.FaultsActive)
+        {
+            return;
+        }
+
+        if (sim.Queue.Clock.Now < churnUntil && random.NextDouble() < ChurnProbability)
+        {
+            if (net && (!crash || random.Next(2) == 0))
+            {
+                var others = sim.Nodes.Where(n => n.Id != node.Id).Select(n => n.Id).ToList();
+                sim.Network.Partition([[node.Id], others]);
+                Note("churn-isolate", string.Create(CultureInfo.InvariantCulture, $"n{node.Id}"));
+                HealLater();
+                return;
+            }
+
+            ScheduleEarlyCrash(node);
+            return;
+        }
+
+        if (crash && random.NextDouble() < sim.Options.NewLeaderCrashProbability)
+        {
+            ScheduleEarlyCrash(node);
+        }
+    }
+
+    private void ScheduleEarlyCrash(SimNode node)
+    {
+        ulong term = node.Term;
+        sim.Queue.Schedule(Between(TimeSpan.Zero, NewLeaderCrashWindow), () =>
+        {
+            if (sim.FaultsActive && node.IsUp && node.Term == term)
+            {
+                CrashNode(node);
+            }
+        });
+    }
+
+    private void ChurnSpell()
+    {
+        churnUntil = sim.Queue.Clock.Now + Between(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(1500));
+        Note("churn", string.Empty);
+    }
+
     /// <summary>The quiet period: heal everything, restart members that are down, exact clocks.</summary>
     public void Calm()
     {
@@ -117,6 +177,11 @@ internal sealed class Nemesis
         {
             choices.Add(CrashRandom);
             choices.Add(CrashLeader);
+        }
+
+        if (net || crash)
+        {
+            choices.Add(ChurnSpell);
         }
 
         if (all)

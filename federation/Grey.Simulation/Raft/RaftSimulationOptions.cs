@@ -39,8 +39,14 @@ internal sealed record RaftSimulationOptions
     /// <summary>Keys the clients share. Default 3.</summary>
     public int Keys { get; init; } = 3;
 
-    /// <summary>How long a client waits for an answer before recording the outcome as unknown. Default 300 ms.</summary>
+    /// <summary>How long a client waits for the answer to one attempt before it tries again. Default 300 ms.</summary>
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>
+    /// How long a client keeps retrying one write or compare-and-set before it records the outcome as
+    /// unknown. Default 3 s (longer than most faults last, so most operations end with a known outcome).
+    /// </summary>
+    public TimeSpan OperationDeadline { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Each node's tick period on its own (skewed) clock. Default 10 ms.</summary>
     public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
@@ -59,6 +65,19 @@ internal sealed record RaftSimulationOptions
 
     /// <summary>Probability that a crash leaves a torn write behind (when something was unsynced). Default 0.5.</summary>
     public double TornWriteProbability { get; init; } = 0.5;
+
+    /// <summary>
+    /// Under crash faults, the probability that a freshly elected leader is crashed within a few
+    /// milliseconds, while it may still be re-replicating entries of earlier terms (the Raft paper's
+    /// Figure 8 situation, which random crashes alone reach only rarely). Default 0.15.
+    /// </summary>
+    public double NewLeaderCrashProbability { get; init; } = 0.15;
+
+    /// <summary>
+    /// Raft's MaxSizePerMsg for every node, or null (the default) to draw it from the seed among 1 byte
+    /// (one entry per message), 512 bytes and 4 KiB.
+    /// </summary>
+    public ulong? MaxSizePerMessage { get; init; }
 
     /// <summary>Events kept for the failure trace. Default 48.</summary>
     public int TraceCapacity { get; init; } = 48;
@@ -93,9 +112,9 @@ internal sealed record RaftSimulationOptions
             errors.Add($"Keys must lie in [1, 64], got {Keys}");
         }
 
-        if (OperationTimeout <= TimeSpan.Zero)
+        if (OperationTimeout <= TimeSpan.Zero || OperationDeadline < OperationTimeout)
         {
-            errors.Add("OperationTimeout must be positive");
+            errors.Add("OperationTimeout must be positive and OperationDeadline at least as long");
         }
 
         if (TickInterval < TimeSpan.FromMilliseconds(1))
@@ -116,6 +135,16 @@ internal sealed record RaftSimulationOptions
         if (!(TornWriteProbability >= 0 && TornWriteProbability <= 1))
         {
             errors.Add("TornWriteProbability must lie in [0, 1]");
+        }
+
+        if (!(NewLeaderCrashProbability >= 0 && NewLeaderCrashProbability <= 1))
+        {
+            errors.Add("NewLeaderCrashProbability must lie in [0, 1]");
+        }
+
+        if (MaxSizePerMessage == 0)
+        {
+            errors.Add("MaxSizePerMessage must be positive when set");
         }
 
         if (TraceCapacity < 1)

@@ -6,18 +6,21 @@ namespace Grey.Simulation.Raft;
 /// <summary>
 /// A client of the simulated group: issues one operation at a time (read, write or compare-and-set on a
 /// few shared keys), to the node it believes leads, and records each in the history with its virtual call
-/// and return times. A "not leader" answer means nothing happened, so the client retries elsewhere until
-/// its timeout; once a write or compare-and-set was accepted it is never retried: on timeout it is
-/// recorded with an unknown outcome (<see cref="HistoryOperation.ReturnTime"/> null) and the client
-/// continues as a new process, as Jepsen does.
+/// and return times. A "not leader" answer means nothing happened, so the client retries elsewhere. A write
+/// or compare-and-set whose attempt times out is sent again with the same client id and sequence number
+/// (the store applies it at most once) until <see cref="RaftSimulationOptions.OperationDeadline"/>; only
+/// then is it recorded with an unknown outcome (<see cref="HistoryOperation.ReturnTime"/> null), and the
+/// client continues as a new process, as Jepsen does. Retrying keeps unknown outcomes rare, which keeps
+/// the history decidable: every unknown write doubles the linearizations the checker may have to try.
+/// A read that times out observed nothing and is simply not recorded.
 /// </summary>
 internal sealed class SimClient
 {
     /// <summary>Values written are <c>(client + 1) × ValueSpace + counter</c>, so every written value is unique.</summary>
     public const long ValueSpace = 1_000_000;
 
-    /// <summary>Most attempts (retries after "not leader") of one operation; each waits a short backoff.</summary>
-    public const int MaxAttempts = 32;
+    /// <summary>Most attempts of one operation (retries after "not leader" or a timed-out attempt).</summary>
+    public const int MaxAttempts = 256;
 
     private readonly RaftSimulation sim;
     private readonly Random random;
@@ -79,15 +82,21 @@ internal sealed class SimClient
             long value = ((id + 1) * ValueSpace) + ++counter;
             op = new Pending(++opId, OperationKind.Write, key, value, null, callTime, new KvCommand(id, ++sequence, KvOperation.Write, key, value, null));
         }
+        else if (lastSeen.TryGetValue(key, out var seen) && seen is long expected)
+        {
+            // Compare-and-set against the last value this client saw: often still current, sometimes not,
+            // so both outcomes occur. (The history format has no compare-and-set on an absent key.)
+            long value = ((id + 1) * ValueSpace) + ++counter;
+            op = new Pending(++opId, OperationKind.Cas, key, value, expected, callTime, new KvCommand(id, ++sequence, KvOperation.Cas, key, value, expected));
+        }
         else
         {
             long value = ((id + 1) * ValueSpace) + ++counter;
-            long? expected = lastSeen.TryGetValue(key, out var seen) ? seen : null;
-            op = new Pending(++opId, OperationKind.Cas, key, value, expected, callTime, new KvCommand(id, ++sequence, KvOperation.Cas, key, value, expected));
+            op = new Pending(++opId, OperationKind.Write, key, value, null, callTime, new KvCommand(id, ++sequence, KvOperation.Write, key, value, null));
         }
 
         current = op;
-        op.Timeout = sim.Queue.Schedule(sim.Options.OperationTimeout, () => OnTimeout(op));
+        op.Deadline = sim.Queue.Clock.Now + sim.Options.OperationDeadline;
         Send(op, sim.PickNode(random, leaderGuess: LeaderGuess));
     }
 
@@ -96,6 +105,8 @@ internal sealed class SimClient
     private void Send(Pending op, SimNode? node)
     {
         op.Attempts++;
+        op.AttemptTimeout?.Cancel();
+        op.AttemptTimeout = sim.Queue.Schedule(sim.Options.OperationTimeout, () => OnAttemptTimeout(op));
         if (node is null)
         {
             RetryLater(op, 0);
@@ -135,7 +146,7 @@ internal sealed class SimClient
             return;
         }
 
-        op.Timeout?.Cancel();
+        op.AttemptTimeout?.Cancel();
         if (op.Kind == OperationKind.Read)
         {
             lastSeen[op.Key] = reply.Value;
@@ -166,27 +177,47 @@ internal sealed class SimClient
 
         sim.Queue.Schedule(TimeSpan.FromMilliseconds(random.Next(5, 20)), () =>
         {
-            if (current == op)
+            if (current == op && sim.Queue.Clock.Now < op.Deadline)
             {
                 Send(op, sim.PickNode(random, LeaderGuess));
             }
         });
     }
 
-    private void OnTimeout(Pending op)
+    private void OnAttemptTimeout(Pending op)
     {
         if (current != op)
         {
             return;
         }
 
+        if (op.Kind == OperationKind.Read)
+        {
+            // Unrecorded: a read that never returned observed nothing and changed nothing.
+            Finish();
+            return;
+        }
+
+        if (sim.Queue.Clock.Now < op.Deadline && op.Attempts < MaxAttempts)
+        {
+            // The same command again, to whichever node: the store's session table applies it at most once.
+            LeaderGuess = 0;
+            Send(op, sim.PickNode(random, 0));
+            return;
+        }
+
         Record(op, ok: false, output: null, returned: false);
         TimedOut++;
-        current = null;
-        LeaderGuess = 0;
 
         // Jepsen's rule: a process whose operation may still take effect is retired; its successor is a new process.
         process += sim.Options.Clients;
+        Finish();
+    }
+
+    private void Finish()
+    {
+        current = null;
+        LeaderGuess = 0;
         sim.Queue.Schedule(ThinkTime(), Next);
     }
 
@@ -230,6 +261,8 @@ internal sealed class SimClient
 
         public int Attempts { get; set; }
 
-        public Core.ScheduledEvent? Timeout { get; set; }
+        public Core.ScheduledEvent? AttemptTimeout { get; set; }
+
+        public TimeSpan Deadline { get; set; }
     }
 }

@@ -74,6 +74,12 @@ internal sealed class SimNode
 
     public ulong Applied => applied;
 
+    /// <summary>Snapshots received from a leader and installed.</summary>
+    public int SnapshotsInstalled { get; private set; }
+
+    /// <summary>Restarts whose recovery cut a torn or garbled tail off the WAL.</summary>
+    public int TornTailsCut { get; private set; }
+
     /// <summary>Crashes survived.</summary>
     public int Crashes { get; private set; }
 
@@ -108,6 +114,11 @@ internal sealed class SimNode
         }
 
         var recovery = wal.Recover();
+        if (recovery.CutBytes > 0)
+        {
+            TornTailsCut++;
+        }
+
         storage = RaftWalCodec.Replay(recovery);
         var snapshot = storage.Snapshot();
         RestoreStateMachine(snapshot);
@@ -134,7 +145,11 @@ internal sealed class SimNode
         Role = StateRole.Follower;
         LeaderHint = 0;
         Crashes++;
-        return Disk.Crash(random, sim.Options.TornWriteProbability);
+        int lost = Disk.Crash(random, sim.Options.TornWriteProbability);
+
+        // While the node is down, its durable log (what the invariant checks read) is what its disk holds.
+        storage = RaftWalCodec.Replay(wal.Scan());
+        return lost;
     }
 
     /// <summary>A message arrived from the network.</summary>
@@ -249,6 +264,7 @@ internal sealed class SimNode
             storage.ApplySnapshot(snapshot);
             wal.Append(RaftWalCodec.EncodeSnapshot(snapshot, taken: false, 0));
             RestoreStateMachine(snapshot);
+            SnapshotsInstalled++;
             sim.Trace.Record(sim.Queue.Clock.Now, "install-snapshot", Id, 0, (long)snapshot.Metadata.Index);
             if (sim.Report(sim.Checker.ObserveChain(Id, applied, applyChain)))
             {
@@ -298,6 +314,8 @@ internal sealed class SimNode
             {
                 return;
             }
+
+            sim.OnLeaderElected(this);
         }
 
         // 2. Send, now that what the messages promise is durable.
@@ -358,6 +376,8 @@ internal sealed class SimNode
             return false;
         }
 
+        // The configuration the entry was committed under: the one in force before it is applied.
+        var commitConf = conf;
         switch (e.Kind)
         {
             case EntryKind.Data:
@@ -384,6 +404,12 @@ internal sealed class SimNode
         ulong hash = ContentHash.Of((byte)e.Kind, e.Data.Span);
         applyChain = ContentHash.Chain(applyChain, e.Index, e.Term, hash);
         applied = e.Index;
+        if (Role == StateRole.Leader && !commitConf.IsJoint && !sim.Checker.HasApplied(e.Index)
+            && sim.Report(sim.CheckCommitDurable(Id, e.Index, e.Term, hash, commitConf.Voters)))
+        {
+            return false;
+        }
+
         return !sim.Report(sim.Checker.ObserveApplied(Id, e.Index, e.Term, hash, applyChain, term));
     }
 
@@ -446,7 +472,15 @@ internal sealed class SimNode
         applyChain = BinaryPrimitives.ReadUInt64LittleEndian(span);
     }
 
-    private LoggedEntry LookUp(ulong index)
+    /// <summary>The index and term of the last entry in stable storage.</summary>
+    public (ulong Index, ulong Term) LastDurable()
+    {
+        ulong last = storage.LastIndex();
+        return (last, storage.Term(last));
+    }
+
+    /// <summary>What stable storage holds at <paramref name="index"/>.</summary>
+    public LoggedEntry LookUp(ulong index)
     {
         if (index <= storage.Snapshot().Metadata.Index || index < storage.FirstIndex())
         {
@@ -517,8 +551,8 @@ internal sealed class SimNode
         HeartbeatTick = sim.Options.HeartbeatTick,
         Storage = storage,
         Applied = appliedIndex,
-        MaxSizePerMsg = 4096,
-        MaxInflightMessages = 64,
+        MaxSizePerMsg = sim.MaxSizePerMessage,
+        MaxInflightMessages = sim.MaxInflightMessages,
         MaxInflightBytes = 256 * 1024,
         Random = SeedDerivation.CreateRandom(sim.Options.Seed, $"raft-{Id}-{Crashes}"),
         Sabotage = sim.Options.RaftSabotage,

@@ -45,6 +45,12 @@ internal sealed record SimulationResult
 
     public required long TornWrites { get; init; }
 
+    /// <summary>Restarts whose WAL recovery cut a torn tail.</summary>
+    public required int TornTailsCut { get; init; }
+
+    /// <summary>Snapshots nodes received from a leader and installed.</summary>
+    public required int SnapshotsInstalled { get; init; }
+
     public required long MessagesSent { get; init; }
 
     public required long MessagesDropped { get; init; }

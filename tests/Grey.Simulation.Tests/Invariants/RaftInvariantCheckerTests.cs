@@ -120,4 +120,41 @@ public sealed class RaftInvariantCheckerTests
         Assert.Null(checker.CheckLeaderCompleteness(2, 2, Log()));
         Assert.Equal("leader-completeness", checker.CheckLeaderCompleteness(3, 3, Log())?.Invariant);
     }
+
+    [Fact]
+    public void CheckCommitDurable_Figure8_VoterWithNewerTermLacksEntry_IsViolation()
+    {
+        // Figure 8 (c): S1 (term 4) commits index 2 of term 2 by counting S1, S2, S3; S5 holds index 2 of
+        // term 3 and would win votes from S4 and itself, and from S2/S3 whose logs end at term 2.
+        var voters = new List<VoterLog>
+        {
+            new(1, 2, 2, new LoggedEntry(LogLookup.Present, 2, 0xE)),
+            new(2, 2, 2, new LoggedEntry(LogLookup.Present, 2, 0xE)),
+            new(3, 2, 2, new LoggedEntry(LogLookup.Present, 2, 0xE)),
+            new(4, 1, 1, new LoggedEntry(LogLookup.Missing, 0, 0)),
+            new(5, 2, 3, new LoggedEntry(LogLookup.Present, 3, 0xF)),
+        };
+
+        var violation = RaftInvariantChecker.CheckCommitDurable(1, 2, 2, 0xE, voters);
+
+        Assert.Equal("commit-durability", violation?.Invariant);
+        Assert.Contains("n5", violation!.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckCommitDurable_CurrentTermEntryOnMajority_Passes()
+    {
+        // Figure 8 (e): S1 commits index 3 of its own term 4 on S1, S2, S3; S5's log (term 3) is now less
+        // up to date than a majority, so it cannot be elected.
+        var voters = new List<VoterLog>
+        {
+            new(1, 3, 4, new LoggedEntry(LogLookup.Present, 4, 0xA)),
+            new(2, 3, 4, new LoggedEntry(LogLookup.Present, 4, 0xA)),
+            new(3, 3, 4, new LoggedEntry(LogLookup.Present, 4, 0xA)),
+            new(4, 1, 1, new LoggedEntry(LogLookup.Missing, 0, 0)),
+            new(5, 2, 3, new LoggedEntry(LogLookup.Missing, 0, 0)),
+        };
+
+        Assert.Null(RaftInvariantChecker.CheckCommitDurable(1, 3, 4, 0xA, voters));
+    }
 }
