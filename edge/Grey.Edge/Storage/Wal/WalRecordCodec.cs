@@ -94,6 +94,22 @@ internal static class WalRecordCodec
             return WalDecodeStatus.Invalid;
         }
 
+        // Structural checks come before the checksum: they are cheap, and they keep the recovery scan for
+        // later valid records (which tries every offset) from checksumming megabytes at each one.
+        var type = (WalRecordType)source[8];
+        var shapeOk = type switch
+        {
+            WalRecordType.Entry => bodyLength >= EntryFixedSize,
+            WalRecordType.HardState => bodyLength == HardStateBodySize,
+            WalRecordType.Compacted or WalRecordType.SnapshotReset => bodyLength == MarkerBodySize,
+            _ => false,
+        };
+        if (!shapeOk)
+        {
+            error = $"unknown record type {(byte)type} or wrong body length {bodyLength}";
+            return WalDecodeStatus.Invalid;
+        }
+
         size = HeaderSize + (int)bodyLength;
         if (source.Length < size)
         {
@@ -109,7 +125,6 @@ internal static class WalRecordCodec
             return WalDecodeStatus.Invalid;
         }
 
-        var type = (WalRecordType)source[8];
         var body = source[HeaderSize..size];
         switch (type)
         {

@@ -6,6 +6,12 @@ namespace Grey.Edge.Storage.Wal;
 internal sealed partial class WriteAheadLog
 {
     /// <summary>
+    /// How many bytes the recovery scan for valid records after a damaged tail may checksum in all. Beyond it
+    /// the tail is treated as corruption (reported, not cut). A real torn tail is at most one group commit.
+    /// </summary>
+    internal const long MaxTornTailScanBytes = 256L * 1024 * 1024;
+
+    /// <summary>
     /// Opens (or creates) the log in <paramref name="directory"/>, replays it and makes it ready for appends.
     /// A torn tail (an incomplete or checksum-bad last record of the last segment with nothing valid after it)
     /// is cut and reported; any other damage throws <see cref="WalCorruptionException"/> naming file and offset.
@@ -175,12 +181,13 @@ internal sealed partial class WriteAheadLog
         var status = SegmentHeader.TryRead(bytes, out var header, out var headerError);
         if (status != WalDecodeStatus.Ok)
         {
-            if (isLast && !HasValidRecordFrom(bytes, 1, maxRecordBytes))
+            var refusal = isLast ? RefuseTail(ScanForValidRecord(bytes, 1, maxRecordBytes), headerError) : headerError;
+            if (refusal is null)
             {
                 return new ParsedSegment(header, records, 0, headerError);
             }
 
-            throw new WalCorruptionException(path, 0, headerError ?? "bad segment header");
+            throw new WalCorruptionException(path, 0, refusal);
         }
 
         if (header.Sequence != sequence || header.FirstIndex != first)
@@ -215,9 +222,9 @@ internal sealed partial class WriteAheadLog
                 throw new WalCorruptionException(path, offset, $"{error} in a segment that is not the last one");
             }
 
-            if (HasValidRecordFrom(bytes, offset + 1, maxRecordBytes))
+            if (RefuseTail(ScanForValidRecord(bytes, offset + 1, maxRecordBytes), error) is { } refused)
             {
-                throw new WalCorruptionException(path, offset, $"{error}, and valid records follow: this is damage in committed data, not a torn write");
+                throw new WalCorruptionException(path, offset, refused);
             }
 
             return new ParsedSegment(header, records, offset, error);
@@ -227,18 +234,45 @@ internal sealed partial class WriteAheadLog
     }
 
     // Whether any offset at or after `from` starts a record with a valid checksum. A torn write leaves only
-    // garbage after the tear, so a valid record there proves the damage is in the middle of the log.
-    private static bool HasValidRecordFrom(byte[] bytes, int from, int maxRecordBytes)
+    // garbage after the tear, so a valid record there proves the damage is in the middle of the log. Crafted
+    // bytes could make every offset look like the start of a large record; past a bounded amount of checksum
+    // work the tail cannot be proven torn, and the caller refuses it (fail closed, never hang).
+    private static TailScan ScanForValidRecord(byte[] bytes, int from, int maxRecordBytes)
     {
+        long work = 0;
         for (var o = from; o + WalRecordCodec.HeaderSize <= bytes.Length; o++)
         {
-            if (WalRecordCodec.TryRead(bytes.AsSpan(o), maxRecordBytes, out _, out _, out _) == WalDecodeStatus.Ok)
+            var status = WalRecordCodec.TryRead(bytes.AsSpan(o), maxRecordBytes, out _, out var size, out _);
+            if (status == WalDecodeStatus.Ok)
             {
-                return true;
+                return TailScan.ValidRecordFound;
+            }
+
+            if (status == WalDecodeStatus.Invalid && size > 0 && o + size <= bytes.Length)
+            {
+                work += size;
+                if (work > MaxTornTailScanBytes)
+                {
+                    return TailScan.BudgetExceeded;
+                }
             }
         }
 
-        return false;
+        return TailScan.NothingValid;
+    }
+
+    private static string? RefuseTail(TailScan scan, string? error) => scan switch
+    {
+        TailScan.ValidRecordFound => $"{error}, and valid records follow: this is damage in committed data, not a torn write",
+        TailScan.BudgetExceeded => $"{error}, and the {MaxTornTailScanBytes}-byte scan for valid records after it did not finish: the tail cannot be proven torn",
+        _ => null,
+    };
+
+    private enum TailScan
+    {
+        NothingValid,
+        ValidRecordFound,
+        BudgetExceeded,
     }
 
     private sealed record ParsedSegment(SegmentHeader Header, List<(WalRecord Record, long Offset)> Records, long? TornAt, string? TornReason);

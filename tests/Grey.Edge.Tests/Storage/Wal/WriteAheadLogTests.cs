@@ -437,4 +437,33 @@ public sealed class WriteAheadLogTests
         await using var wal = Open(new SimulatedFileSystem(), out _);
         Assert.Throws<InvalidOperationException>(() => wal.Pump());
     }
+
+    [Fact]
+    public async Task Open_CraftedTailMakingEveryOffsetLookLikeALargeRecord_RefusesQuickly()
+    {
+        var fs = new SimulatedFileSystem();
+        var options = new WalOptions();
+        await using (var wal = WriteAheadLog.Open(fs, Dir, options, Clock(), out _))
+        {
+            await wal.AppendAsync(Range(1, 1, 3), null);
+        }
+
+        // At every fourth offset: type Entry and a body length of about 1 MiB, so that without a bound the scan for
+        // valid records would checksum about 1 MiB at each of 2 million offsets (terabytes: a hang).
+        var path = SegmentPaths(fs)[^1];
+        var good = fs.ReadAllBytes(path);
+        var tail = new byte[8 * 1024 * 1024];
+        for (var i = 0; i < tail.Length; i += 4)
+        {
+            tail[i] = 1;
+            tail[i + 2] = 0x10;
+        }
+
+        fs.WriteAllBytes(path, [.. good, .. tail]);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var ex = Assert.Throws<WalCorruptionException>(() => WriteAheadLog.Open(fs, Dir, options, Clock(), out _));
+        Assert.Equal(good.Length, ex.Offset);
+        Assert.Contains("cannot be proven torn", ex.Message, StringComparison.Ordinal);
+        Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30), "the scan took too long");
+    }
 }
