@@ -23,12 +23,14 @@ public sealed class Tpm2ToolsAttester : IAttester
     private readonly TpmAlgId _akType;
     private readonly List<MeasurementEvent> _log = [];
     private readonly string? _persistAkAt;
+    private readonly TpmAlgId _akHash;
     private string _ek = "ek.ctx";
     private string _ak = "ak.ctx";
     private AttesterIdentity? _identity;
 
-    private Tpm2ToolsAttester(string tcti, TpmAlgId akType, TpmAlgId ekType, IReadOnlyList<TpmAlgId> banks, string? workDirectory, string? persistAkAt)
+    private Tpm2ToolsAttester(string tcti, TpmAlgId akType, TpmAlgId ekType, IReadOnlyList<TpmAlgId> banks, string? workDirectory, string? persistAkAt, TpmAlgId akHash)
     {
+        _akHash = akHash;
         _persistAkAt = persistAkAt;
         _env = new Dictionary<string, string> { ["TPM2TOOLS_TCTI"] = tcti };
         _akType = akType;
@@ -76,13 +78,14 @@ public sealed class Tpm2ToolsAttester : IAttester
     }
 
     /// <summary>Connects, loads or creates the EK, reads its certificate and creates an AK.</summary>
+    /// <param name="akHash">The AK's name and signing hash (SHA-256; tests use SHA-1 to model a downgrade).</param>
     /// <param name="persistAkAt">A persistent handle (e.g. 0x81010002) to keep the AK at, so that it survives
     /// a TPM reset (a reboot); null keeps it as a saved context, valid until the next reset.</param>
     public static async Task<Tpm2ToolsAttester> CreateAsync(
         string tcti, TpmAlgId akType = TpmAlgId.Ecc, TpmAlgId ekType = TpmAlgId.Rsa, IReadOnlyList<TpmAlgId>? banks = null,
-        string? workDirectory = null, string? persistAkAt = null, CancellationToken cancellationToken = default)
+        string? workDirectory = null, string? persistAkAt = null, TpmAlgId akHash = TpmAlgId.Sha256, CancellationToken cancellationToken = default)
     {
-        var attester = new Tpm2ToolsAttester(tcti, akType, ekType, banks ?? [TpmAlgId.Sha256], workDirectory, persistAkAt);
+        var attester = new Tpm2ToolsAttester(tcti, akType, ekType, banks ?? [TpmAlgId.Sha256], workDirectory, persistAkAt, akHash);
         try
         {
             await attester.InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -105,10 +108,14 @@ public sealed class Tpm2ToolsAttester : IAttester
         {
             await File.WriteAllBytesAsync(Path.Combine(_dir, "cred.in"), Tpm2ToolsCredentialFile.Write(challenge), cancellationToken).ConfigureAwait(false);
             File.Delete(Path.Combine(_dir, "cred.out"));
-            await Tool("tpm2_startauthsession", ["--policy-session", "-S", "session.ctx"], cancellationToken).ConfigureAwait(false);
+            // The EK's policy (PolicySecret of the endorsement hierarchy) is computed with the EK's name hash:
+            // SHA-256 for the low-range templates, SHA-384 for swtpm's P-384 EK.
+            TpmAlgId sessionHash = TpmPublic.Parse(_identity!.EkPublic).NameAlg;
+            await Tool("tpm2_startauthsession", ["--policy-session", "-S", "session.ctx", "-g", TpmHash.DisplayName(sessionHash)], cancellationToken).ConfigureAwait(false);
             try
             {
                 await Tool("tpm2_policysecret", ["-S", "session.ctx", "-c", "e"], cancellationToken).ConfigureAwait(false);
+                await SatisfyEkPolicyOrAsync(TpmPublic.Parse(_identity.EkPublic), cancellationToken).ConfigureAwait(false);
                 await Tool("tpm2_activatecredential", ["-c", _ak, "-C", _ek, "-i", "cred.in", "-o", "cred.out", "-P", "session:session.ctx"], cancellationToken).ConfigureAwait(false);
             }
             finally
@@ -154,7 +161,7 @@ public sealed class Tpm2ToolsAttester : IAttester
             {
                 await Tool("tpm2_quote", [
                     "-c", _ak, "-l", selection.ToString(), "-q", Convert.ToHexStringLower(nonce.Span),
-                    "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", "sha256"], cancellationToken).ConfigureAwait(false);
+                    "-m", "quote.msg", "-s", "quote.sig", "-o", "quote.pcrs", "-g", TpmHash.DisplayName(_akHash)], cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -176,6 +183,12 @@ public sealed class Tpm2ToolsAttester : IAttester
     }
 
     public ImmutableArray<MeasurementEvent> EventLogSnapshot() => [.. _log];
+
+    /// <summary>
+    /// Forgets the event log after the TPM was reset (a boot clears the PCRs the log describes). The node's
+    /// start-up code calls it before measuring again.
+    /// </summary>
+    public void ClearEventLog() => _log.Clear();
 
     public ValueTask DisposeAsync()
     {
@@ -215,7 +228,7 @@ public sealed class Tpm2ToolsAttester : IAttester
         try
         {
             await Tool("tpm2_createak", [
-                "-C", _ek, "-c", "ak.ctx", "-G", _akType == TpmAlgId.Rsa ? "rsa" : "ecc", "-g", "sha256",
+                "-C", _ek, "-c", "ak.ctx", "-G", _akType == TpmAlgId.Rsa ? "rsa" : "ecc", "-g", TpmHash.DisplayName(_akHash),
                 "-s", _akType == TpmAlgId.Rsa ? "rsassa" : "ecdsa", "-u", "ak.pub", "-r", "ak.priv", "-n", "ak.name"], ct).ConfigureAwait(false);
             if (_persistAkAt is not null)
             {
@@ -241,6 +254,37 @@ public sealed class Tpm2ToolsAttester : IAttester
         _identity = new AttesterIdentity(
             await File.ReadAllBytesAsync(Path.Combine(_dir, "ek.pub"), ct).ConfigureAwait(false), ekCert, [],
             await File.ReadAllBytesAsync(Path.Combine(_dir, "ak.pub"), ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// High-range EK templates (TCG EK Credential Profile 2.3+, used by swtpm for its P-384 EK) carry
+    /// PolicyOR(PolicyA, PolicyC) instead of PolicyA (PolicySecret of the endorsement hierarchy). After
+    /// PolicySecret the session holds PolicyA; PolicyOR then moves it to the EK's policy. Both branch digests
+    /// are checked against the EK's authPolicy before use.
+    /// </summary>
+    private async Task SatisfyEkPolicyOrAsync(TpmPublic ek, CancellationToken ct)
+    {
+        TpmAlgId hash = ek.NameAlg;
+        int size = TpmHash.DigestSize(hash);
+        byte[] policyA = TpmHash.Hash(hash, TpmHash.Hash(hash, [.. new byte[size], 0x00, 0x00, 0x01, 0x51, 0x40, 0x00, 0x00, 0x0B]));
+        if (ek.AuthPolicy.AsSpan().SequenceEqual(policyA))
+        {
+            return;
+        }
+
+        byte[]? policyC = hash switch
+        {
+            TpmAlgId.Sha384 => Convert.FromHexString("d6032ce61f2fb3c240eb3cf6a33237ef2b6a16f4293c22b455e261cffd217ad5b4947c2d73e63005eed2dc2b3593d165"),
+            _ => null,
+        };
+        if (policyC is null || !TpmHash.Hash(hash, [.. new byte[size], 0x00, 0x00, 0x01, 0x71, .. policyA, .. policyC]).AsSpan().SequenceEqual(ek.AuthPolicy))
+        {
+            throw new TpmToolException($"the EK's policy {Convert.ToHexStringLower(ek.AuthPolicy)} is neither PolicySecret(endorsement) nor the TCG high-range PolicyOR");
+        }
+
+        await File.WriteAllBytesAsync(Path.Combine(_dir, "policyA.bin"), policyA, ct).ConfigureAwait(false);
+        await File.WriteAllBytesAsync(Path.Combine(_dir, "policyC.bin"), policyC, ct).ConfigureAwait(false);
+        await Tool("tpm2_policyor", ["-S", "session.ctx", "-l", $"{TpmHash.DisplayName(hash)}:policyA.bin,policyC.bin"], ct).ConfigureAwait(false);
     }
 
     private Task<string> Tool(string name, IReadOnlyList<string> args, CancellationToken ct) =>

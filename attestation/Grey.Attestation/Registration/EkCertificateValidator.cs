@@ -17,8 +17,11 @@ public sealed class EkCertificateValidator
     private readonly X509Certificate2Collection _roots;
     private readonly TimeProvider _time;
 
-    public EkCertificateValidator(IEnumerable<X509Certificate2> pinnedRoots, TimeProvider time)
+    private readonly X509Certificate2[] _knownIntermediates;
+
+    public EkCertificateValidator(IEnumerable<X509Certificate2> pinnedRoots, TimeProvider time, IEnumerable<X509Certificate2>? knownIntermediates = null)
     {
+        _knownIntermediates = knownIntermediates?.ToArray() ?? [];
         _roots = [.. pinnedRoots];
         if (_roots.Count == 0)
         {
@@ -43,6 +46,7 @@ public sealed class EkCertificateValidator
         builder.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         builder.ChainPolicy.CustomTrustStore.AddRange(_roots);
         builder.ChainPolicy.ExtraStore.AddRange(intermediates.ToArray());
+        builder.ChainPolicy.ExtraStore.AddRange(_knownIntermediates);
         builder.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         builder.ChainPolicy.VerificationTime = now.UtcDateTime;
         builder.ChainPolicy.VerificationTimeIgnored = false;

@@ -38,7 +38,7 @@ public sealed class Registrar : INodeDirectory
         _time = time;
         _random = random;
         _notices = notices;
-        _ekValidator = new EkCertificateValidator(options.ManufacturerRoots, time);
+        _ekValidator = new EkCertificateValidator(options.ManufacturerRoots, time, options.KnownIntermediates);
     }
 
     public int Count => _nodes.Count;

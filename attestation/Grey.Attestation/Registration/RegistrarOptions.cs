@@ -7,11 +7,14 @@ namespace Grey.Attestation.Registration;
 /// <param name="ChallengeTimeToLive">How long a credential challenge may be answered. Default 2 minutes.</param>
 /// <param name="MaxNodes">The most nodes enrolled. Default 100,000.</param>
 /// <param name="MaxPendingChallenges">The most outstanding challenges. Default 10,000.</param>
+/// <param name="KnownIntermediates">Manufacturer intermediate CAs the registrar holds itself (a TPM stores only
+/// its EK certificate; firmware rarely ships the issuer). They help build chains; they are never trusted as roots.</param>
 public sealed record RegistrarOptions(
     IReadOnlyList<X509Certificate2> ManufacturerRoots,
     TimeSpan? ChallengeTimeToLive = null,
     int MaxNodes = 100_000,
-    int MaxPendingChallenges = 10_000)
+    int MaxPendingChallenges = 10_000,
+    IReadOnlyList<X509Certificate2>? KnownIntermediates = null)
 {
     public TimeSpan ChallengeTtl => ChallengeTimeToLive ?? TimeSpan.FromMinutes(2);
 
