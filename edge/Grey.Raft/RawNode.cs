@@ -121,7 +121,10 @@ public sealed class RawNode
     }
 
     /// <summary>Feeds a message received from a peer.</summary>
-    /// <exception cref="ArgumentException">The message is local-only, not addressed to this node, or has no sender or term.</exception>
+    /// <exception cref="ArgumentException">
+    /// The message is local-only, not addressed to this node, has no sender or term, or is malformed (entries
+    /// not consecutive after Index, terms out of order, a snapshot without voters, ...).
+    /// </exception>
     public void Step(Message m)
     {
         ArgumentNullException.ThrowIfNull(m);
@@ -143,6 +146,11 @@ public sealed class RawNode
         if (m.From == 0 || m.Term == 0)
         {
             throw new ArgumentException($"network message {m.Type} needs a sender and a term", nameof(m));
+        }
+
+        if (MessageValidator.Validate(m) is { } error)
+        {
+            throw new ArgumentException($"malformed {m.Type} from {m.From}: {error}", nameof(m));
         }
 
         raft.Step(m);

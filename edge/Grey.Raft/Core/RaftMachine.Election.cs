@@ -140,8 +140,7 @@ internal sealed partial class RaftMachine
             term = Term;
         }
 
-        var responseType = voteType == MessageType.PreVote ? MessageType.PreVoteResponse : MessageType.VoteResponse;
-        if (Poll(Id, responseType, true) == VoteResult.Won)
+        if (Poll(Id, true) == VoteResult.Won)
         {
             // A single voter wins at once.
             if (type == CampaignType.PreElection)
@@ -177,9 +176,8 @@ internal sealed partial class RaftMachine
         }
     }
 
-    private VoteResult Poll(ulong id, MessageType type, bool granted)
+    private VoteResult Poll(ulong id, bool granted)
     {
-        _ = type;
         Tracker.RecordVote(id, granted);
         return Tracker.TallyVotes().Result;
     }
@@ -244,7 +242,7 @@ internal sealed partial class RaftMachine
             return;
         }
 
-        switch (Poll(m.From, m.Type, !m.Reject))
+        switch (Poll(m.From, !m.Reject))
         {
             case VoteResult.Won:
                 if (State == StateRole.PreCandidate)

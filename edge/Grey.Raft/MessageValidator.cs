@@ -1,0 +1,107 @@
+namespace Grey.Raft;
+
+/// <summary>
+/// Structural checks on a message from the network, so that a malformed message (from a buggy peer or a
+/// damaged transport) is refused with a clear reason instead of corrupting the log. Raft trusts the
+/// content of well-formed messages (peers are not Byzantine); this only rejects what cannot be well-formed.
+/// </summary>
+internal static class MessageValidator
+{
+    /// <summary>The most entries one Append may carry; far above what MaxSizePerMsg produces.</summary>
+    internal const int MaxEntriesPerMessage = 1 << 20;
+
+    /// <summary>Returns why <paramref name="m"/> is malformed, or null when it is well-formed.</summary>
+    public static string? Validate(Message m)
+    {
+        if (m.Entries is null)
+        {
+            return "entries list is null";
+        }
+
+        if (m.Entries.Count > 0 && m.Type != MessageType.Append)
+        {
+            return $"{m.Type} must not carry entries";
+        }
+
+        if (m.Entries.Count > MaxEntriesPerMessage)
+        {
+            return $"{m.Entries.Count} entries exceed the limit of {MaxEntriesPerMessage}";
+        }
+
+        if ((m.Type is MessageType.Append or MessageType.Vote) && m.LogTerm > m.Term)
+        {
+            return $"log term {m.LogTerm} is above the message term {m.Term}";
+        }
+
+        if (m.Type == MessageType.PreVote && m.LogTerm >= m.Term)
+        {
+            return $"pre-vote log term {m.LogTerm} must be below the proposed term {m.Term}";
+        }
+
+        if (m.Type == MessageType.Append)
+        {
+            if (m.Index > ulong.MaxValue - (ulong)m.Entries.Count - 1)
+            {
+                return $"index {m.Index} leaves no room for {m.Entries.Count} entries";
+            }
+
+            var prevTerm = m.LogTerm;
+            for (var i = 0; i < m.Entries.Count; i++)
+            {
+                var e = m.Entries[i];
+                if (e.Index != m.Index + 1 + (ulong)i)
+                {
+                    return $"entry {i} has index {e.Index}, expected {m.Index + 1 + (ulong)i}";
+                }
+
+                if (e.Term < prevTerm || e.Term > m.Term)
+                {
+                    return $"entry {e.Index} has term {e.Term}, outside [{prevTerm}, {m.Term}]";
+                }
+
+                if (!Enum.IsDefined(e.Kind))
+                {
+                    return $"entry {e.Index} has unknown kind {(byte)e.Kind}";
+                }
+
+                prevTerm = e.Term;
+            }
+        }
+
+        if (m.Type == MessageType.Snapshot)
+        {
+            if (m.Snapshot is null)
+            {
+                return "snapshot message without a snapshot";
+            }
+
+            var meta = m.Snapshot.Metadata;
+            if (meta.Index == 0 || meta.Term == 0 || meta.Term > m.Term)
+            {
+                return $"snapshot at {meta.Index} term {meta.Term} is invalid for message term {m.Term}";
+            }
+
+            var cs = meta.ConfState;
+            if (cs is null || cs.Voters is null || cs.Learners is null || cs.VotersOutgoing is null || cs.LearnersNext is null)
+            {
+                return "snapshot has an incomplete configuration";
+            }
+
+            if (cs.Voters.Count == 0 || cs.Voters.Concat(cs.Learners).Concat(cs.VotersOutgoing).Concat(cs.LearnersNext).Contains(0UL))
+            {
+                return "snapshot configuration has no voters or names node 0";
+            }
+
+            if (cs.Voters.Intersect(cs.Learners).Any() || cs.Voters.Count > ConfChange.MaxChanges || cs.Learners.Count > ConfChange.MaxChanges)
+            {
+                return "snapshot configuration lists a node as voter and learner, or is too large";
+            }
+        }
+        else if (m.Snapshot is not null)
+        {
+            return $"{m.Type} must not carry a snapshot";
+        }
+
+        return null;
+    }
+}
