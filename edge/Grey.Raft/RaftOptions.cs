@@ -54,7 +54,9 @@ public sealed record RaftOptions
 
     /// <summary>
     /// The last index the application has applied, so a restarted node does not hand out those entries
-    /// again. 0 means "apply everything committed". Default 0.
+    /// again. 0 means "apply everything committed after the storage's snapshot" (the application restores
+    /// the snapshot's state itself). Values below the snapshot index or above the commit index are clamped.
+    /// Default 0.
     /// </summary>
     public ulong Applied { get; init; }
 

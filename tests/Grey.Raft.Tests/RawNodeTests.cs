@@ -139,4 +139,21 @@ public sealed class RawNodeTests
         Assert.True(fresh.HasReady());
         Assert.Contains(fresh.GetReady().CommittedEntries, e => e.Kind == EntryKind.Data);
     }
+
+    [Fact]
+    public void Restart_AppliedOutsideRange_Clamped()
+    {
+        var c = new Cluster(1);
+        c.Elect(1);
+        c[1].Node.Propose(Cluster.Bytes("a"));
+        c.Stabilize();
+        var n = c[1];
+        var commit = n.Node.Status().Commit;
+        n.Storage.CreateSnapshot(commit - 1, n.ConfState, ReadOnlyMemory<byte>.Empty);
+        n.Storage.Compact(commit - 1);
+        var below = new RawNode(n.Options with { Applied = 1 });
+        Assert.Equal(commit - 1, below.Status().Applied);
+        var above = new RawNode(n.Options with { Applied = commit + 10 });
+        Assert.Equal(commit, above.Status().Applied);
+    }
 }

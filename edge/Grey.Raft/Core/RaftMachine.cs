@@ -55,7 +55,10 @@ internal sealed partial class RaftMachine
             Vote = hardState.Vote;
         }
 
-        if (options.Applied > 0)
+        // The application's applied index is clamped into [snapshot index, commit index]: below the snapshot
+        // the entries are gone (the application restores the snapshot's state), above the commit index
+        // nothing can have been applied.
+        if (options.Applied > Log.Applied)
         {
             Log.AppliedTo(Math.Min(options.Applied, Log.Committed));
         }
