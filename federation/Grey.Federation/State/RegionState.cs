@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Grey.Federation.Identifiers;
 using Grey.Federation.Operations;
 
@@ -128,15 +129,18 @@ public sealed partial class RegionState
     /// <summary>Writes a register if it wins; returns whether it met a write of another origin.</summary>
     internal bool WriteRegister(StateKey sk, Register incoming)
     {
-        if (!_registers.TryGetValue(sk, out Register? existing))
+        // One hash lookup per write: this is the hot path of merging last-writer-wins puts.
+        ref Register? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_registers, sk, out bool exists);
+        if (!exists)
         {
-            _registers.Add(sk, incoming);
+            slot = incoming;
             return false;
         }
 
+        Register existing = slot!;
         if (Register.Compare(incoming, existing) > 0)
         {
-            _registers[sk] = incoming;
+            slot = incoming;
         }
 
         return !existing.SameOrigin(incoming);

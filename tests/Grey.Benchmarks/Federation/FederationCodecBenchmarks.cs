@@ -6,6 +6,8 @@ namespace Grey.Benchmarks.Federation;
 
 /// <summary>Canonical encode and strict decode (which re-encodes to check canonical form) of a site delta of Batch puts.</summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FederationCodecBenchmarks
 {
     private SiteDelta _delta = null!;

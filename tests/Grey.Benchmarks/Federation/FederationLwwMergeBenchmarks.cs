@@ -15,6 +15,8 @@ namespace Grey.Benchmarks.Federation;
 /// (one SHA-256 per entry) and progress bookkeeping, for 256-put deltas.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FederationLwwMergeBenchmarks
 {
     private const int Puts = 100_000;

@@ -11,6 +11,8 @@ namespace Grey.Benchmarks.Federation;
 /// Verify = decode the envelope, check the profile, verify the signature.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FederationSigningBenchmarks
 {
     private MessageSigner _signer = null!;
