@@ -43,7 +43,7 @@ public sealed partial class RegionState
 
     /// <summary>The register of a key in a scope (a site id, or <see cref="KeyNames.SharedScope"/>), tombstones included.</summary>
     public bool TryGetRegister(string scope, string key, out Register register) =>
-        _registers.TryGetValue(new StateKey(scope, key), out register!);
+        _registers.TryGetValue(new StateKey(scope, key), out register);
 
     /// <summary>The value of a counter (zero when absent), clamped to the range of <see cref="long"/>.</summary>
     public long GetCounterValue(string scope, string key)
@@ -130,20 +130,20 @@ public sealed partial class RegionState
     internal bool WriteRegister(StateKey sk, Register incoming)
     {
         // One hash lookup per write: this is the hot path of merging last-writer-wins puts.
-        ref Register? slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_registers, sk, out bool exists);
+        ref Register slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_registers, sk, out bool exists);
         if (!exists)
         {
             slot = incoming;
             return false;
         }
 
-        Register existing = slot!;
-        if (Register.Compare(incoming, existing) > 0)
+        bool conflict = !slot.SameOrigin(incoming);
+        if (Register.Compare(incoming, slot) > 0)
         {
             slot = incoming;
         }
 
-        return !existing.SameOrigin(incoming);
+        return conflict;
     }
 
     internal void AddCounterTotals(StateKey sk, CounterSlot slot, PnTotals totals)

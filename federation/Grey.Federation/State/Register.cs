@@ -8,8 +8,9 @@ namespace Grey.Federation.State;
 /// Writes are totally ordered by <see cref="Compare"/>: HLC stamp, then origin site, then origin node,
 /// then (for the identical origins a faulty edge might produce) tombstone before value, value bytes, and the
 /// desired-state reference, so every region picks the same winner whatever the arrival order.
+/// A value type, so merging a write allocates nothing beyond the dictionary slot.
 /// </summary>
-public sealed class Register
+public readonly struct Register : IEquatable<Register>
 {
     private readonly byte[]? _value;
 
@@ -43,10 +44,8 @@ public sealed class Register
     internal byte[]? RawValue => _value;
 
     /// <summary>Total order of writes; the greater one wins.</summary>
-    public static int Compare(Register a, Register b)
+    public static int Compare(in Register a, in Register b)
     {
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
         int c = a.Stamp.CompareTo(b.Stamp);
         if (c != 0)
         {
@@ -81,5 +80,18 @@ public sealed class Register
     }
 
     /// <summary>Whether both registers came from the same origin (same site and node).</summary>
-    internal bool SameOrigin(Register other) => Site == other.Site && Node == other.Node;
+    internal bool SameOrigin(in Register other) => Site == other.Site && Node == other.Node;
+
+    /// <inheritdoc />
+    public bool Equals(Register other) => Compare(this, other) == 0;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Register r && Equals(r);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Stamp, Site, Node);
+
+    public static bool operator ==(Register left, Register right) => left.Equals(right);
+
+    public static bool operator !=(Register left, Register right) => !left.Equals(right);
 }
