@@ -11,6 +11,12 @@ namespace Grey.Federation.Encoding;
 /// </summary>
 internal static class Cbor
 {
+    /// <summary>
+    /// Most items read for a fixed-shape array or map (a tuple such as an operation or an HLC stamp). Shapes
+    /// are checked exactly afterwards, so a wrong count is reported as malformed rather than too large.
+    /// </summary>
+    public const int MaxTupleItems = 16;
+
     public static CborWriter Writer() => new(CborConformanceMode.Ctap2Canonical, convertIndefiniteLengthEncodings: false);
 
     public static CborReader Reader(ReadOnlyMemory<byte> bytes) => new(bytes, CborConformanceMode.Ctap2Canonical);
@@ -117,7 +123,7 @@ internal static class Cbor
 
     public static HlcTimestamp ReadHlc(CborReader r, string what)
     {
-        int n = ReadArray(r, 2, what);
+        int n = ReadArray(r, MaxTupleItems, what);
         if (n != 2)
         {
             throw FormatDecodeException.Malformed($"{what}: an HLC stamp is [wall ms, logical]");

@@ -36,7 +36,7 @@ internal static class EntryCodec
 
     public static DataEntry Read(CborReader r, ref int operationBudget)
     {
-        if (Cbor.ReadArray(r, 3, "entry") != 3)
+        if (Cbor.ReadArray(r, Cbor.MaxTupleItems, "entry") != 3)
         {
             throw FormatDecodeException.Malformed("entry: expected [index, hlc, operations]");
         }
@@ -109,7 +109,7 @@ internal static class EntryCodec
 
     public static Operation ReadOperation(CborReader r)
     {
-        int n = Cbor.ReadArray(r, 6, "operation");
+        int n = Cbor.ReadArray(r, Cbor.MaxTupleItems, "operation");
         if (n < 5)
         {
             throw FormatDecodeException.Malformed($"operation: {n} items, expected 5 or 6");
@@ -178,7 +178,7 @@ internal static class EntryCodec
 
     public static SetTag ReadTag(CborReader r)
     {
-        if (Cbor.ReadArray(r, 3, "set tag") != 3)
+        if (Cbor.ReadArray(r, Cbor.MaxTupleItems, "set tag") != 3)
         {
             throw FormatDecodeException.Malformed("set tag: expected [site, node, hlc]");
         }
@@ -217,7 +217,7 @@ internal static class EntryCodec
             return null;
         }
 
-        if (Cbor.ReadArray(r, 3, "desired reference") != 3)
+        if (Cbor.ReadArray(r, Cbor.MaxTupleItems, "desired reference") != 3)
         {
             throw FormatDecodeException.Malformed("desired reference: expected [region, sequence, digest]");
         }

@@ -137,7 +137,7 @@ internal static class StateCodec
     {
         var state = new RegionState();
         int budget = FederationLimits.MaxStateItems;
-        if (Cbor.ReadMap(r, 4, "state") != 4)
+        if (Cbor.ReadMap(r, Cbor.MaxTupleItems, "state") != 4)
         {
             throw FormatDecodeException.Malformed("state: expected fields 0-3");
         }
@@ -146,7 +146,7 @@ internal static class StateCodec
         int n = ReadList(r, ref budget, "registers");
         for (int i = 0; i < n; i++)
         {
-            Expect(Cbor.ReadArray(r, 7, "register") == 7, "register: expected 7 items");
+            Expect(Cbor.ReadArray(r, Cbor.MaxTupleItems, "register") == 7, "register: expected 7 items");
             StateKey sk = ReadStateKey(r);
             HlcTimestamp stamp = Cbor.ReadHlc(r, "register hlc");
             string site = ReadId(r, "register site");
@@ -163,13 +163,13 @@ internal static class StateCodec
         n = ReadList(r, ref budget, "counters");
         for (int i = 0; i < n; i++)
         {
-            Expect(Cbor.ReadArray(r, 3, "counter") == 3, "counter: expected 3 items");
+            Expect(Cbor.ReadArray(r, Cbor.MaxTupleItems, "counter") == 3, "counter: expected 3 items");
             StateKey sk = ReadStateKey(r);
             int slots = ReadList(r, ref budget, "counter slots");
             Expect(slots > 0, "counter: no slots");
             for (int j = 0; j < slots; j++)
             {
-                Expect(Cbor.ReadArray(r, 5, "counter slot") == 5, "counter slot: expected 5 items");
+                Expect(Cbor.ReadArray(r, Cbor.MaxTupleItems, "counter slot") == 5, "counter slot: expected 5 items");
                 string site = ReadId(r, "slot site");
                 ulong epoch = r.ReadUInt64();
                 string node = ReadId(r, "slot node");
@@ -188,13 +188,13 @@ internal static class StateCodec
         n = ReadList(r, ref budget, "sets");
         for (int i = 0; i < n; i++)
         {
-            Expect(Cbor.ReadArray(r, 3, "set") == 3, "set: expected 3 items");
+            Expect(Cbor.ReadArray(r, Cbor.MaxTupleItems, "set") == 3, "set: expected 3 items");
             StateKey sk = ReadStateKey(r);
             int elements = ReadList(r, ref budget, "set elements");
             Expect(elements > 0, "set: no elements");
             for (int j = 0; j < elements; j++)
             {
-                Expect(Cbor.ReadArray(r, 3, "set element") == 3, "set element: expected 3 items");
+                Expect(Cbor.ReadArray(r, Cbor.MaxTupleItems, "set element") == 3, "set element: expected 3 items");
                 string element = Cbor.ReadText(r, FederationLimits.MaxElementBytes, "set element");
                 Expect(KeyNames.IsValidElement(element), "set element: invalid");
                 SetElementState es = state.GetOrAddElement(sk, element);
@@ -214,7 +214,7 @@ internal static class StateCodec
         n = ReadList(r, ref budget, "progress");
         for (int i = 0; i < n; i++)
         {
-            Expect(Cbor.ReadArray(r, 4, "progress") == 4, "progress: expected 4 items");
+            Expect(Cbor.ReadArray(r, Cbor.MaxTupleItems, "progress") == 4, "progress: expected 4 items");
             string site = ReadId(r, "progress site");
             ulong epoch = r.ReadUInt64();
             ulong index = r.ReadUInt64();

@@ -9,6 +9,7 @@ namespace Grey.Federation.Signing;
 /// P-256 with SHA-256, the signer named by the certificate's subject key identifier, no certificates
 /// included; the result is brought to the one accepted profile (<see cref="CmsProfile"/>, low-S).
 /// Signatures are randomized: the same bytes signed twice give different, equally valid signatures.
+/// Not thread-safe: give each signing thread its own instance.
 /// </summary>
 public sealed class MessageSigner
 {

@@ -92,7 +92,7 @@ public sealed class SignedEnvelope
         }
 
         CborReader r = Cbor.Reader(wire);
-        int n = Cbor.ReadArray(r, 3, "envelope");
+        int n = Cbor.ReadArray(r, Cbor.MaxTupleItems, "envelope");
         if (n == 3)
         {
             return ReadCompressed(r, maxWire, maxContentBytes);
@@ -167,7 +167,7 @@ public sealed class SignedEnvelope
         }
 
         CborReader inner = Cbor.Reader(plain.AsMemory(0, total));
-        if (Cbor.ReadArray(inner, 2, "envelope") != 2)
+        if (Cbor.ReadArray(inner, Cbor.MaxTupleItems, "envelope") != 2)
         {
             throw FormatDecodeException.Malformed("compressed envelope: the inner value is not [content, SignedData]");
         }
