@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Grey.Ctl.Cli;
+using Grey.Linearizability;
 using Grey.Simulation.Raft;
 
 namespace Grey.Ctl.Commands;
@@ -59,6 +60,11 @@ internal static class SimRaftCommand
             }
         });
 
+        var historyDir = new Option<string?>("--history-dir")
+        {
+            Description = "Write the client history of each failing seed to DIR/raft-seed-S.history (re-check it with greyctl lincheck)",
+        };
+
         var json = CliOptions.Json();
         var command = new Command("raft", "Simulate a Raft group under faults, one run per seed; check safety after every step and linearizability at the end")
         {
@@ -66,6 +72,7 @@ internal static class SimRaftCommand
             nodes,
             faults,
             steps,
+            historyDir,
             json,
         };
 
@@ -76,7 +83,14 @@ internal static class SimRaftCommand
                 parseResult.GetValue(nodes),
                 ParseProfile(parseResult.GetValue(faults) ?? "all"),
                 parseResult.GetValue(steps),
-                parseResult.GetValue(json));
+                parseResult.GetValue(json),
+                parseResult.GetValue(historyDir));
+            if (settings.HistoryDir is { } dir && !Directory.Exists(dir))
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"greyctl sim raft: --history-dir '{dir}' is not an existing directory");
+                return ExitCodes.BadInput;
+            }
+
             return Run(settings, clock ?? TimeProvider.System, parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
         });
         return command;
@@ -133,6 +147,7 @@ internal static class SimRaftCommand
             {
                 failures.Add(result);
                 PrintFailure(result, settings, failures.Count, report);
+                SaveHistory(result, settings, report);
             }
 
             if (settings.Seeds.Count >= 20 && done % progressEvery == 0)
@@ -178,7 +193,13 @@ internal static class SimRaftCommand
 
         writer.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"  after {result.Steps} steps, {result.VirtualTime.TotalMilliseconds:0}ms virtual, trace hash {result.TraceHash:x16}; last events:"));
+            $"  after {result.Steps} steps, {result.VirtualTime.TotalMilliseconds:0}ms virtual, trace hash {result.TraceHash:x16}; last faults and role changes:"));
+        foreach (string line in result.RecentNotable)
+        {
+            writer.WriteLine("    " + line);
+        }
+
+        writer.WriteLine("  last events:");
         foreach (string line in result.RecentTrace.TakeLast(TraceLines))
         {
             writer.WriteLine("    " + line);
@@ -187,6 +208,26 @@ internal static class SimRaftCommand
         writer.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"  replay: greyctl sim raft --seeds {result.Seed} --nodes {settings.Nodes} --faults {Name(settings.Faults)} --steps {settings.Steps}"));
+    }
+
+    private static void SaveHistory(SimulationResult result, Settings settings, TextWriter writer)
+    {
+        if (settings.HistoryDir is null || result.History.Count == 0)
+        {
+            return;
+        }
+
+        string path = Path.Combine(settings.HistoryDir, string.Create(CultureInfo.InvariantCulture, $"raft-seed-{result.Seed}.history"));
+        try
+        {
+            using var file = new StreamWriter(path);
+            HistoryFile.Write(file, ModelKind.Kv, result.History);
+            writer.WriteLine($"  history: {path}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            writer.WriteLine($"  history: could not write {path}: {ex.Message}");
+        }
     }
 
     private static void WriteJson(
@@ -239,5 +280,5 @@ internal static class SimRaftCommand
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private sealed record Settings(SeedRange Seeds, int Nodes, FaultProfile Faults, long Steps, bool Json);
+    private sealed record Settings(SeedRange Seeds, int Nodes, FaultProfile Faults, long Steps, bool Json, string? HistoryDir);
 }

@@ -12,8 +12,13 @@ internal sealed class SimulationTrace
     /// <summary>Default number of recent events kept for the failure report.</summary>
     public const int DefaultCapacity = 64;
 
+    /// <summary>Notable events (those with a note: faults, leader changes, membership) kept apart, so a failure report shows them even when message traffic has pushed them out of the main ring.</summary>
+    public const int NotableCapacity = 24;
+
     private readonly TraceEvent[] ring;
+    private readonly TraceEvent[] notable = new TraceEvent[NotableCapacity];
     private long count;
+    private long notableCount;
     private ulong hash = 14695981039346656037UL;
 
     public SimulationTrace(int capacity = DefaultCapacity)
@@ -34,8 +39,15 @@ internal sealed class SimulationTrace
     /// <summary>Records one event. <paramref name="note"/> is for rare events (faults); it is hashed too.</summary>
     public void Record(TimeSpan time, string kind, ulong node, ulong peer, long a = 0, long b = 0, string? note = null)
     {
-        ring[count % ring.Length] = new TraceEvent(time, kind, node, peer, a, b, note);
+        var e = new TraceEvent(time, kind, node, peer, a, b, note);
+        ring[count % ring.Length] = e;
         count++;
+        if (note is not null)
+        {
+            notable[notableCount % notable.Length] = e;
+            notableCount++;
+        }
+
         Fold((ulong)time.Ticks);
         FoldString(kind);
         Fold(node);
@@ -56,6 +68,19 @@ internal sealed class SimulationTrace
         for (long i = count - n; i < count; i++)
         {
             lines.Add(ring[i % ring.Length].ToString());
+        }
+
+        return lines;
+    }
+
+    /// <summary>The most recent notable events (those recorded with a note), oldest first.</summary>
+    public IReadOnlyList<string> RecentNotable(int max)
+    {
+        int n = (int)Math.Min(Math.Min(max, notable.Length), notableCount);
+        var lines = new List<string>(n);
+        for (long i = notableCount - n; i < notableCount; i++)
+        {
+            lines.Add(notable[i % notable.Length].ToString());
         }
 
         return lines;

@@ -154,7 +154,7 @@ internal sealed class Nemesis
             }
         }
 
-        sim.Trace.Record(sim.Queue.Clock.Now, "calm", 0, 0);
+        sim.Trace.Record(sim.Queue.Clock.Now, "calm", 0, 0, note: string.Empty);
     }
 
     private void Act()

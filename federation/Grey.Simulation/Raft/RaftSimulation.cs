@@ -224,6 +224,8 @@ internal sealed class RaftSimulation
             MessagesDropped = Network.Statistics.Dropped + Network.Statistics.Partitioned,
             TraceHash = Trace.Hash,
             RecentTrace = Trace.Recent(Options.TraceCapacity),
+            RecentNotable = Trace.RecentNotable(SimulationTrace.NotableCapacity),
+            History = History,
         };
     }
 

@@ -254,7 +254,7 @@ internal sealed class SimNode
             LeaderHint = ss.Leader;
             if (becameLeader)
             {
-                sim.Trace.Record(sim.Queue.Clock.Now, "leader", Id, 0, (long)term);
+                sim.Trace.Record(sim.Queue.Clock.Now, "leader", Id, 0, (long)term, note: string.Empty);
             }
         }
 
@@ -265,7 +265,7 @@ internal sealed class SimNode
             wal.Append(RaftWalCodec.EncodeSnapshot(snapshot, taken: false, 0));
             RestoreStateMachine(snapshot);
             SnapshotsInstalled++;
-            sim.Trace.Record(sim.Queue.Clock.Now, "install-snapshot", Id, 0, (long)snapshot.Metadata.Index);
+            sim.Trace.Record(sim.Queue.Clock.Now, "install-snapshot", Id, 0, (long)snapshot.Metadata.Index, note: string.Empty);
             if (sim.Report(sim.Checker.ObserveChain(Id, applied, applyChain)))
             {
                 return;

@@ -61,6 +61,12 @@ internal sealed record SimulationResult
     /// <summary>The last traced events (printed on failure).</summary>
     public required IReadOnlyList<string> RecentTrace { get; init; }
 
+    /// <summary>The last faults, leader changes and membership changes (printed on failure).</summary>
+    public required IReadOnlyList<string> RecentNotable { get; init; }
+
+    /// <summary>The client history that was (or would have been) checked.</summary>
+    public required IReadOnlyList<HistoryOperation> History { get; init; }
+
     /// <summary>True when every invariant held and the history was decided linearizable.</summary>
     public bool Passed => Violation is null && Verdict == Grey.Linearizability.Verdict.Linearizable;
 }

@@ -48,6 +48,14 @@ public sealed class SimRaftCommandTests
         }
     }
 
+    [Fact]
+    public void SimRaft_HistoryDirMissing_ExitsTwo()
+    {
+        var (rc, _, stderr) = Run("sim", "raft", "--seeds", "1", "--history-dir", "/nonexistent/grey-sim-histories");
+        Assert.Equal(2, rc);
+        Assert.Contains("--history-dir", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--nodes", "4")]
     [InlineData("--faults", "disk")]
