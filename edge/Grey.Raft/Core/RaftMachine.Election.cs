@@ -40,10 +40,16 @@ internal sealed partial class RaftMachine
                 CheckQuorum();
             }
 
-            // A transfer that did not finish within an election timeout is abandoned, so proposals resume.
+            // A transfer that did not finish within an election timeout is abandoned, so proposals resume;
+            // a leader that removed itself tries again (possibly with another voter).
             if (State == StateRole.Leader && LeadTransferee != 0)
             {
                 AbortLeaderTransfer();
+            }
+
+            if (RemovedLeader)
+            {
+                HandOverAfterRemoval();
             }
         }
 
@@ -62,7 +68,10 @@ internal sealed partial class RaftMachine
     /// <summary>Steps down unless a quorum was heard from during the last election timeout.</summary>
     private void CheckQuorum()
     {
-        if (!Tracker.QuorumActive(Id))
+        // A leader that removed itself keeps leading until it has handed over (see HandOverAfterRemoval):
+        // it is the one node sure to tell the remaining voters that the change committed. It cannot commit
+        // alone and serves reads only through a quorum round, so staying is safe.
+        if (!Tracker.QuorumActive(Id) && !RemovedLeader)
         {
             BecomeFollower(Term, 0);
             return;
@@ -208,7 +217,31 @@ internal sealed partial class RaftMachine
         }
         else
         {
-            Send(new Message { Type = responseType, To = m.From, Term = Term, Reject = true });
+            // The refusal carries our commit index and its term: a candidate whose log holds that entry
+            // learns it is committed. A candidate that has not heard that a membership change committed may
+            // otherwise wait forever for votes its stale configuration asks for (for example from a removed
+            // node whose uncommitted tail is longer than the candidate's log).
+            Send(new Message
+            {
+                Type = responseType,
+                To = m.From,
+                Term = Term,
+                Reject = true,
+                Commit = Log.Committed,
+                LogTerm = Log.ZeroTermOnOutOfBounds(Log.Committed),
+            });
+        }
+    }
+
+    /// <summary>
+    /// Learns a commit index from a refused vote. Safe because the entry at that index has the same term in
+    /// our log, so by log matching our whole prefix up to it equals the sender's, which it knows committed.
+    /// </summary>
+    private void MaybeLearnCommit(Message m)
+    {
+        if (m.Commit > Log.Committed && Log.MatchTerm(m.Commit, m.LogTerm))
+        {
+            Log.CommitTo(m.Commit);
         }
     }
 

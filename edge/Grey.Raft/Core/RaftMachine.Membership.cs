@@ -50,14 +50,6 @@ internal sealed partial class RaftMachine
         var present = prs.TryGetValue(Id, out var self);
         IsLearner = present && self!.IsLearner;
 
-        if ((!present || IsLearner) && State == StateRole.Leader)
-        {
-            // Removed or demoted: step down, so that the group elects a leader among the voters. (etcd keeps
-            // such a leader by default; stepping down is the safer choice for an unattended edge site.)
-            BecomeFollower(Term, 0);
-            return cs;
-        }
-
         if (State != StateRole.Leader || cs.Voters.Count == 0)
         {
             return cs;
@@ -84,8 +76,53 @@ internal sealed partial class RaftMachine
             AbortLeaderTransfer();
         }
 
+        if (!present || IsLearner)
+        {
+            HandOverAfterRemoval();
+        }
+
         return cs;
     }
+
+    /// <summary>
+    /// A leader that removed or demoted itself hands leadership to the most up-to-date voter instead of
+    /// simply stepping down. Stepping down at once can stall the group: the other voters may not know yet
+    /// that the change committed, and this node's log (which it no longer offers as a candidate) may be the
+    /// most up-to-date one, so no voter could collect the votes its stale configuration asks for. Until the
+    /// transfer completes the node keeps replicating (proposals are dropped); a transfer that times out is
+    /// retried, and with no voter left to hand over to the node steps down.
+    /// </summary>
+    private void HandOverAfterRemoval()
+    {
+        if (LeadTransferee != 0)
+        {
+            return;
+        }
+
+        ulong best = 0;
+        ulong bestMatch = 0;
+        foreach (var id in Tracker.Config.Voters.Incoming.Ids)
+        {
+            var match = Tracker.Progress[id].Match;
+            if (id != Id && (best == 0 || match > bestMatch))
+            {
+                best = id;
+                bestMatch = match;
+            }
+        }
+
+        if (best == 0)
+        {
+            BecomeFollower(Term, 0);
+            return;
+        }
+
+        HandleTransferLeader(new Message { Type = MessageType.TransferLeader, From = best });
+    }
+
+    /// <summary>True while this leader is no longer a voter of its own configuration.</summary>
+    private bool RemovedLeader =>
+        State == StateRole.Leader && (!Tracker.Progress.TryGetValue(Id, out var self) || self.IsLearner);
 
     /// <summary>Records what the application applied; a leader in an auto-leave joint configuration proposes leaving it.</summary>
     public void AppliedTo(ulong index)

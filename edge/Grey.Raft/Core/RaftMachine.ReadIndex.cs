@@ -35,7 +35,9 @@ internal sealed partial class RaftMachine
 
     private void SendReadIndexResponse(Message m)
     {
-        switch (ReadOnly.Option)
+        // A leader that removed itself has no lease (it ignores check-quorum), so it always confirms.
+        var option = RemovedLeader ? ReadOnlyOption.Safe : ReadOnly.Option;
+        switch (option)
         {
             case ReadOnlyOption.Safe:
                 // Confirm leadership with a heartbeat round; the read index is the commit index now.

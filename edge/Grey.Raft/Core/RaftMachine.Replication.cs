@@ -214,7 +214,7 @@ internal sealed partial class RaftMachine
             SendAppend(m.From);
         }
 
-        if (ReadOnly.Option != ReadOnlyOption.Safe || m.Context.IsEmpty)
+        if (m.Context.IsEmpty)
         {
             return;
         }

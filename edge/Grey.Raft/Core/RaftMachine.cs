@@ -174,6 +174,9 @@ internal sealed partial class RaftMachine
             case MessageType.PreVote:
                 HandleVoteRequest(m);
                 return;
+            case MessageType.VoteResponse or MessageType.PreVoteResponse when m.Reject:
+                MaybeLearnCommit(m);
+                break;
             default:
                 break;
         }
@@ -306,7 +309,13 @@ internal sealed partial class RaftMachine
         }
 
         last = Log.Append(stamped);
-        Tracker.Progress[Id].MaybeUpdate(last);
+
+        // A leader that removed itself has no progress entry; its own copy then does not count.
+        if (Tracker.Progress.TryGetValue(Id, out var self))
+        {
+            self.MaybeUpdate(last);
+        }
+
 
         // A single voter commits at once.
         MaybeCommit();

@@ -168,13 +168,17 @@ public sealed class RaftMachineMembershipTests
     }
 
     [Fact]
-    public void RemoveLeader_LeaderStepsDownAndOthersElect()
+    public void RemoveLeader_HandsOverToRemainingVoter()
     {
         var c = new Cluster(3);
         c.Elect(1);
         c[1].Node.ProposeConfChange(ConfChange.RemoveNode(1));
         c.Stabilize();
-        Assert.NotEqual(StateRole.Leader, c[1].Node.Status().Role);
+
+        // The removed leader hands over with a transfer (retried each election timeout if the target was
+        // not ready, for example because it had not applied the change yet); it refuses proposals meanwhile.
+        Assert.NotEqual(0UL, c[1].Node.Status().LeadTransferee);
+        Assert.Equal(ProposeResult.Dropped, c[1].Node.Propose(Cluster.Bytes("x")));
         for (var i = 0; i < 40 && c.Leader() is 0 or 1; i++)
         {
             c.TickAll();
@@ -182,6 +186,11 @@ public sealed class RaftMachineMembershipTests
         }
 
         Assert.Contains(c.Leader(), new ulong[] { 2, 3 });
+
+        // The old leader's next heartbeat is answered with the new term, and it steps down.
+        c.TickAll();
+        c.Stabilize();
+        Assert.Equal(StateRole.Follower, c[1].Node.Status().Role);
         Assert.Equal(ProposeResult.Accepted, c[c.Leader()].Node.Propose(Cluster.Bytes("y")));
         c.Stabilize();
         Assert.Null(c.FindAppliedDivergence());
@@ -209,5 +218,26 @@ public sealed class RaftMachineMembershipTests
         c.ProcessReadies();
         c[2].Node.Campaign();
         Assert.Equal(StateRole.PreCandidate, r2.State);
+    }
+
+    [Fact]
+    public void VoteRefusal_CarriesCommit_StaleCandidateLearnsIt()
+    {
+        // Node 2 holds the entries but has not heard that they committed; a refusal from node 1 (whose log is
+        // longer) tells it, so it can apply pending membership changes.
+        var c = new Cluster(3, o => o with { CheckQuorum = false });
+        c.Elect(1);
+        c.Isolate(2);
+        c[1].Node.Propose(Cluster.Bytes("a"));
+        c.Stabilize();
+        var r2 = c[2].Machine;
+        r2.Step(new Message { Type = MessageType.Append, From = 1, To = 2, Term = 2, Index = 2, LogTerm = 2, Entries = c[1].Storage.Entries(3, 4, ulong.MaxValue), Commit = 2 });
+        Assert.Equal(2UL, r2.Log.Committed);
+        r2.Step(new Message { Type = MessageType.PreVoteResponse, From = 3, To = 2, Term = 3, Reject = true, Commit = 3, LogTerm = 2 });
+        Assert.Equal(3UL, r2.Log.Committed);
+
+        // A commit whose term does not match our entry is not learned.
+        r2.Step(new Message { Type = MessageType.PreVoteResponse, From = 3, To = 2, Term = 3, Reject = true, Commit = 3, LogTerm = 9 });
+        Assert.Equal(3UL, r2.Log.Committed);
     }
 }

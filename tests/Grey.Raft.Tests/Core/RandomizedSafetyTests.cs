@@ -26,13 +26,16 @@ public sealed class RandomizedSafetyTests
         // had when the index was first seen applied. Leaders of later terms must hold the entry.
         private readonly Dictionary<ulong, ulong> committedBy = [];
         private readonly Dictionary<ulong, int> checkedApplied = [];
+        private readonly int voters;
         private int proposals;
 
         public Run(int seed, RaftSabotage sabotage)
         {
             random = new Random(seed);
-            c = new Cluster(3, o => o with { Sabotage = sabotage, MaxSizePerMsg = 64, MaxInflightMessages = 4 }, seed);
-            c.AddNode(4, new MemoryStorage());
+            // Odd seeds run three voters, even seeds five; one more node starts empty and joins by conf changes.
+            voters = seed % 2 == 1 ? 3 : 5;
+            c = new Cluster(voters, o => o with { Sabotage = sabotage, MaxSizePerMsg = 64, MaxInflightMessages = 4 }, seed);
+            c.AddNode((ulong)voters + 1, new MemoryStorage());
         }
 
         public string? Violation { get; private set; }
@@ -85,7 +88,12 @@ public sealed class RandomizedSafetyTests
                       + " progress " + string.Join(", ", c[c.Leader()].Node.Status().Progress.Select(p => $"{p.Key}:{p.Value}"));
             }
 
-            return "no leader accepted a proposal after healing";
+            return "no leader accepted a proposal after healing: "
+                + string.Join("; ", c.Nodes.Values.Select(n =>
+                {
+                    var st = n.Node.Status();
+                    return $"{n.Id}: {st.Role} t{st.Term} lead {st.Leader} commit {st.Commit} applied {st.Applied} last {n.Storage.LastIndex()}/t{n.Storage.Term(n.Storage.LastIndex())} vote {st.Vote} config {st.Config} transferee {st.LeadTransferee}";
+                }));
         }
 
         private void Act(int step)
@@ -149,12 +157,17 @@ public sealed class RandomizedSafetyTests
                 var leader = c.Leader();
                 if (leader != 0)
                 {
-                    ConfChange cc = random.Next(4) switch
+                    var spare = (ulong)voters + 1;
+                    var other = (ulong)random.Next(1, voters + 1);
+                    ConfChange cc = random.Next(7) switch
                     {
-                        0 => ConfChange.AddLearner(4),
-                        1 => ConfChange.AddVoter(4),
-                        2 => ConfChange.RemoveNode(4),
-                        _ => new ConfChange([new(ConfChangeType.AddVoter, 4), new(ConfChangeType.AddLearner, 3)]),
+                        0 => ConfChange.AddLearner(spare),
+                        1 => ConfChange.AddVoter(spare),
+                        2 => ConfChange.RemoveNode(spare),
+                        3 => ConfChange.AddVoter(other),
+                        4 => new ConfChange([new(ConfChangeType.AddVoter, spare), new(ConfChangeType.AddLearner, other)]),
+                        5 => new ConfChange([new(ConfChangeType.AddVoter, other), new(ConfChangeType.RemoveNode, spare)], ConfChangeTransition.JointExplicit),
+                        _ => ConfChange.LeaveJoint(),
                     };
                     c[leader].Node.ProposeConfChange(cc);
                 }
