@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -9,6 +10,9 @@ namespace Grey.Federation.Chain;
 /// </summary>
 public static class ChainHash
 {
+    /// <summary>Largest input hashed from a stack buffer; longer entries use a pooled array.</summary>
+    private const int StackLimit = 1024;
+
     private static readonly byte[] Domain = "grey-chain-v1"u8.ToArray();
 
     /// <summary>The chain hash before the first data entry of <paramref name="site"/> in <paramref name="epoch"/>.</summary>
@@ -28,10 +32,19 @@ public static class ChainHash
     /// <summary>The chain hash after an entry given its canonical bytes.</summary>
     public static byte[] Next(ReadOnlySpan<byte> previous, ReadOnlySpan<byte> entryBytes)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(previous);
-        hash.AppendData(entryBytes);
-        return hash.GetHashAndReset();
+        // One-shot hashing of one contiguous buffer: far cheaper per entry than an incremental hash object.
+        int length = previous.Length + entryBytes.Length;
+        byte[]? rented = length > StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> buffer = rented is null ? stackalloc byte[StackLimit] : rented;
+        previous.CopyTo(buffer);
+        entryBytes.CopyTo(buffer[previous.Length..]);
+        byte[] hash = SHA256.HashData(buffer[..length]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return hash;
     }
 
     /// <summary>The chain hash after all of <paramref name="entries"/>, given the hash before them.</summary>
