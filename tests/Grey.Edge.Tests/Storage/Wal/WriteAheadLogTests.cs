@@ -1,11 +1,12 @@
 using Grey.Edge.Storage.Files;
 using Grey.Edge.Storage.Wal;
 using Grey.Raft;
+using Xunit.Abstractions;
 using static Grey.Edge.Tests.Storage.Wal.WalTestKit;
 
 namespace Grey.Edge.Tests.Storage.Wal;
 
-public sealed class WriteAheadLogTests
+public sealed class WriteAheadLogTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task AppendAsync_ThenReopen_ReturnsEntriesAndHardState()
@@ -541,5 +542,45 @@ public sealed class WriteAheadLogTests
         })));
         await wal.DisposeAsync();
         return acknowledged;
+    }
+
+    [Fact]
+    public async Task Open_GarbageSegmentFiles_ThrowsCorruptionOrRecovers()
+    {
+        const int seed = 777;
+        output.WriteLine($"seed {seed}");
+        var rng = new Random(seed);
+        for (var i = 0; i < 300; i++)
+        {
+            var fs = new SimulatedFileSystem();
+            fs.CreateDirectory(Dir);
+            var files = rng.Next(1, 4);
+            for (var f = 0; f < files; f++)
+            {
+                var bytes = new byte[rng.Next(0, 300)];
+                rng.NextBytes(bytes);
+                if (rng.Next(2) == 0 && bytes.Length >= SegmentHeader.Size)
+                {
+                    new SegmentHeader((ulong)f + 1, 1, 0).Write(bytes);
+                }
+
+                fs.WriteAllBytes(Path.Combine(Dir, SegmentHeader.FormatName((ulong)f + 1, 1)), bytes);
+            }
+
+            WriteAheadLog? wal = null;
+            try
+            {
+                wal = Open(fs, out _);
+            }
+            catch (WalCorruptionException ex)
+            {
+                Assert.Contains(Dir, ex.Message, StringComparison.Ordinal);
+            }
+
+            if (wal is not null)
+            {
+                await wal.DisposeAsync();
+            }
+        }
     }
 }
