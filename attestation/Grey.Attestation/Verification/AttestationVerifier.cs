@@ -22,6 +22,15 @@ public sealed class AttestationVerifier
     private readonly TimeProvider _time;
     private readonly AttestationResultSigner? _signer;
 
+    /// <summary>
+    /// Parsed delta-signing certificates by SHA-256 of their DER: a node presents the same certificate with
+    /// every quote, and loading a certificate costs more than verifying the quote's signature.
+    /// </summary>
+    private readonly Dictionary<string, DeltaKey?> _deltaKeys = new(StringComparer.Ordinal);
+
+    /// <summary>The most certificates cached; the cache is emptied when it is full.</summary>
+    public const int MaxCachedCertificates = 100_000;
+
     public AttestationVerifier(
         INodeDirectory directory, AttestationPolicy policy, TimeProvider time, IRandomSource random,
         NonceOptions? nonceOptions = null, AttestationResultSigner? signer = null)
@@ -102,7 +111,7 @@ public sealed class AttestationVerifier
             return fail;
         }
 
-        fail = QuoteChecks.Binding(e, Policy, out byte[]? bound, out string? keyId);
+        fail = QuoteChecks.Binding(e, Policy, ResolveDeltaKey, out byte[]? bound, out string? keyId);
         if (fail is not null)
         {
             return fail;
@@ -118,6 +127,24 @@ public sealed class AttestationVerifier
             Clock = e.Attest.ClockInfo, Reboot = reboot, UncleanReboot = unclean, Restart = restart,
             BoundKeyHash = bound, DeltaSigningKeyId = keyId, SignedResult = signed,
         };
+    }
+
+    private DeltaKey? ResolveDeltaKey(byte[] der)
+    {
+        string key = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(der));
+        if (_deltaKeys.TryGetValue(key, out DeltaKey? cached))
+        {
+            return cached;
+        }
+
+        if (_deltaKeys.Count >= MaxCachedCertificates)
+        {
+            _deltaKeys.Clear();
+        }
+
+        DeltaKey? parsed = DeltaKey.FromDer(der);
+        _deltaKeys[key] = parsed;
+        return parsed;
     }
 
     private static string NonceDetail(ReasonCode code) => code switch

@@ -9,7 +9,25 @@ namespace Grey.Attestation.Verification;
 
 /// <summary>Evidence after strict parsing.</summary>
 internal sealed record ParsedEvidence(
-    byte[] AttestBytes, TpmsAttest Attest, TpmtSignature Signature, TpmPublic Ak, PcrValues Pcrs, EventLog? Log, X509Certificate2? DeltaCertificate);
+    byte[] AttestBytes, TpmsAttest Attest, TpmtSignature Signature, TpmPublic Ak, PcrValues Pcrs, EventLog? Log, byte[]? DeltaCertificate);
+
+/// <summary>What key binding needs from a delta-signing certificate: SHA-256 of its SPKI and its key identifier.</summary>
+internal sealed record DeltaKey(byte[] SpkiSha256, string KeyId)
+{
+    /// <summary>Parses the certificate (slow: a certificate load costs more than a signature check); null if it does not parse.</summary>
+    public static DeltaKey? FromDer(byte[] der)
+    {
+        try
+        {
+            using X509Certificate2 cert = X509CertificateLoader.LoadCertificate(der);
+            return new DeltaKey(SHA256.HashData(KeyBinding.SubjectPublicKeyInfo(cert)), KeyBinding.KeyIdentifier(cert));
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+}
 
 /// <summary>
 /// The checks of DESIGN §4 as pure functions, shared by the stateless <see cref="QuoteVerifier"/> (greyctl)
@@ -55,19 +73,7 @@ internal static class QuoteChecks
             return VerificationOutcome.Fail(ReasonCode.EventLogMalformed, error);
         }
 
-        X509Certificate2? cert = null;
-        if (evidence.DeltaSigningCertificate is { Length: > 0 } der)
-        {
-            try
-            {
-                cert = X509CertificateLoader.LoadCertificate(der);
-            }
-            catch (CryptographicException e)
-            {
-                return VerificationOutcome.Fail(ReasonCode.KeyBindingMismatch, "the delta-signing certificate does not parse: " + e.Message);
-            }
-        }
-
+        byte[]? cert = evidence.DeltaSigningCertificate is { Length: > 0 } der ? der : null;
         parsed = new ParsedEvidence(evidence.Attest, attest!, signature!, ak!, pcrs!, log, cert);
         return null;
     }
@@ -237,7 +243,7 @@ internal static class QuoteChecks
     /// The last GREY_KEY_BINDING event on the binding PCR must carry H(SPKI) of the certificate presented.
     /// The replay check above already proved the event is in the quoted PCR.
     /// </summary>
-    public static VerificationOutcome? Binding(ParsedEvidence e, AttestationPolicy policy, out byte[]? boundHash, out string? keyId)
+    public static VerificationOutcome? Binding(ParsedEvidence e, AttestationPolicy policy, Func<byte[], DeltaKey?> resolve, out byte[]? boundHash, out string? keyId)
     {
         boundHash = null;
         keyId = null;
@@ -262,14 +268,18 @@ internal static class QuoteChecks
             return VerificationOutcome.Fail(ReasonCode.KeyBindingMismatch, "no delta-signing certificate was presented");
         }
 
-        byte[] presented = SHA256.HashData(KeyBinding.SubjectPublicKeyInfo(e.DeltaCertificate));
-        if (!CryptographicOperations.FixedTimeEquals(presented, bound))
+        if (resolve(e.DeltaCertificate) is not { } presented)
+        {
+            return VerificationOutcome.Fail(ReasonCode.KeyBindingMismatch, "the delta-signing certificate does not parse");
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(presented.SpkiSha256, bound))
         {
             return VerificationOutcome.Fail(ReasonCode.KeyBindingMismatch, "the delta-signing certificate's key is not the key bound in the quote");
         }
 
-        boundHash = presented;
-        keyId = KeyBinding.KeyIdentifier(e.DeltaCertificate);
+        boundHash = presented.SpkiSha256;
+        keyId = presented.KeyId;
         return null;
     }
 

@@ -51,7 +51,7 @@ public static class QuoteVerifier
             return fail;
         }
 
-        fail = QuoteChecks.Binding(e, policy, out byte[]? bound, out string? keyId);
+        fail = QuoteChecks.Binding(e, policy, DeltaKey.FromDer, out byte[]? bound, out string? keyId);
         return fail ?? new VerificationOutcome(ReasonCode.Accepted, "accepted")
         {
             Clock = e.Attest.ClockInfo, BoundKeyHash = bound, DeltaSigningKeyId = keyId,
