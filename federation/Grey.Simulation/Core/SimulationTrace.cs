@@ -108,8 +108,11 @@ internal sealed class SimulationTrace
         public override string ToString()
         {
             string t = (Time.Ticks / (double)TimeSpan.TicksPerMillisecond).ToString("0.000", CultureInfo.InvariantCulture);
+            string who = Node == 0 ? "sim" : string.Create(CultureInfo.InvariantCulture, $"n{Node}");
             string peer = Peer == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"->{Peer}");
-            return string.Create(CultureInfo.InvariantCulture, $"{t}ms n{Node}{peer} {Kind} {A} {B}{(Note is null ? string.Empty : " " + Note)}");
+            string numbers = A == 0 && B == 0 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" {A} {B}");
+            string note = string.IsNullOrEmpty(Note) ? string.Empty : " " + Note;
+            return $"{t}ms {who}{peer} {Kind}{numbers}{note}";
         }
     }
 }

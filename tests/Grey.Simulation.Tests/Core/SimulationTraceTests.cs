@@ -37,4 +37,18 @@ public sealed class SimulationTraceTests
         Assert.StartsWith("6.000ms n6", recent[0], StringComparison.Ordinal);
         Assert.StartsWith("9.000ms n9", recent[3], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void RecentNotable_KeepsNotedEventsPushedOutOfTheMainRing()
+    {
+        var trace = new SimulationTrace(capacity: 4);
+        trace.Record(TimeSpan.FromMilliseconds(1), "crash", 0, 0, note: "n2");
+        for (int i = 0; i < 10; i++)
+        {
+            trace.Record(TimeSpan.FromMilliseconds(2 + i), "Append", 1, 2);
+        }
+
+        Assert.DoesNotContain(trace.Recent(10), line => line.Contains("crash", StringComparison.Ordinal));
+        Assert.Single(trace.RecentNotable(10), line => line.Contains("sim crash n2", StringComparison.Ordinal));
+    }
 }
