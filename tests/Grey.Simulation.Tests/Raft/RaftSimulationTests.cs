@@ -97,6 +97,9 @@ public sealed class RaftSimulationTests(ITestOutputHelper output)
         }
 
         Assert.All(results, r => Assert.True(r.Passed, $"seed={r.Seed}: {r.Violation}"));
+
+        // Faults must not stall the group: every run keeps committing and answering clients.
+        Assert.All(results, r => Assert.True(r.Commits > 100 && r.HistoryOperations > 200, $"seed={r.Seed}: only {r.Commits} commits, {r.HistoryOperations} operations"));
         Assert.True(results.Sum(r => r.Crashes) > 20);
         Assert.True(results.Sum(r => r.TornWrites) > 5);
         Assert.True(results.Sum(r => r.TornTailsCut) > 5, "restarts should find and cut torn WAL tails");
