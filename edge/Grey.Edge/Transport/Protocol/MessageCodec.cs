@@ -207,6 +207,12 @@ internal static class MessageCodec
         var entries = entryCount == 0 ? (IReadOnlyList<Entry>)[] : new Entry[entryCount];
         for (var i = 0; i < entryCount; i++)
         {
+            // Checked per entry too: the data of earlier entries may have used up what the count check saw.
+            if (r.Remaining < EntryHeaderSize)
+            {
+                return Truncated(r, $"the header of entry {i}");
+            }
+
             r.TryReadUInt64(out var eTerm);
             r.TryReadUInt64(out var eIndex);
             r.TryReadByte(out var kindByte);
