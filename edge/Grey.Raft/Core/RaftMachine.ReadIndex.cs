@@ -5,9 +5,10 @@ internal sealed partial class RaftMachine
 {
     private void HandleLeaderReadIndex(Message m)
     {
-        if (Tracker.IsSingleton)
+        if (Tracker.IsSingleton && Tracker.Config.Voters.Contains(Id))
         {
-            // The only voter: nobody can have deposed us.
+            // We are the only voter: nobody can have deposed us. (A leader that removed itself and left a
+            // single other voter is not in this case: that voter may already lead a later term.)
             RespondToReadIndex(m, Log.Committed);
             return;
         }

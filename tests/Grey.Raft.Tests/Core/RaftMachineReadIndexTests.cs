@@ -123,4 +123,25 @@ public sealed class RaftMachineReadIndexTests
         c.ProcessReadies();
         Assert.Single(c[1].ReadStates);
     }
+
+    [Fact]
+    public void ReadIndex_RemovedLeaderWithSingleOtherVoter_ConfirmsBeforeAnswering()
+    {
+        // Leader 2 of (1 2) demotes itself; the only voter left is node 1. Leader 2 keeps leading while it
+        // hands over, but it must not treat the single-voter configuration as "only me".
+        var c = new Cluster(2);
+        c.Elect(2);
+        c[2].Node.ProposeConfChange(new ConfChange([new(ConfChangeType.AddLearner, 2)]));
+        c.Stabilize(m => m.Type == MessageType.TimeoutNow ? null : m);
+        Assert.Equal(StateRole.Leader, c[2].Node.Status().Role);
+        Assert.True(c[2].Node.Status().Config.IsEquivalent(new ConfState([1], [2], [], [], false)));
+        c.Isolate(2);
+        c[2].Node.ReadIndex(Cluster.Bytes("r"));
+        c.Stabilize();
+        Assert.Empty(c[2].ReadStates);
+        c.Heal();
+        c.Tick(2, 1);
+        c.Stabilize(m => m.Type == MessageType.TimeoutNow ? null : m);
+        Assert.Single(c[2].ReadStates);
+    }
 }

@@ -27,14 +27,32 @@ public sealed class RandomizedSafetyTests
         private readonly Dictionary<ulong, ulong> committedBy = [];
         private readonly Dictionary<ulong, int> checkedApplied = [];
         private readonly int voters;
+        private readonly Dictionary<ulong, int> checkedReads = [];
         private int proposals;
+        private ulong maxApplied;
+        private int reads;
 
         public Run(int seed, RaftSabotage sabotage)
         {
             random = new Random(seed);
             // Odd seeds run three voters, even seeds five; one more node starts empty and joins by conf changes.
             voters = seed % 2 == 1 ? 3 : 5;
-            c = new Cluster(voters, o => o with { Sabotage = sabotage, MaxSizePerMsg = 64, MaxInflightMessages = 4 }, seed);
+            // Seeds also vary pre-vote, check-quorum and the read mode (lease reads only with check-quorum).
+            var preVote = seed % 3 != 0;
+            var checkQuorum = seed % 5 != 0;
+            var lease = checkQuorum && seed % 7 == 0;
+            c = new Cluster(
+                voters,
+                o => o with
+                {
+                    Sabotage = sabotage,
+                    MaxSizePerMsg = 64,
+                    MaxInflightMessages = 4,
+                    PreVote = preVote,
+                    CheckQuorum = checkQuorum,
+                    ReadOnlyOption = lease ? ReadOnlyOption.LeaseBased : ReadOnlyOption.Safe,
+                },
+                seed);
             c.AddNode((ulong)voters + 1, new MemoryStorage());
         }
 
@@ -152,6 +170,16 @@ public sealed class RandomizedSafetyTests
                     c[leader].Node.TransferLeader(ids[random.Next(ids.Count)]);
                 }
             }
+            else if (roll < 92)
+            {
+                // A read must observe every write applied anywhere before it was issued. The context is
+                // unique per request (as the API requires) and carries that lower bound.
+                var id = ids[random.Next(ids.Count)];
+                var context = new byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(context, maxApplied);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(context.AsSpan(8), (ulong)reads++);
+                c[id].Node.ReadIndex(context);
+            }
             else if (roll < 93)
             {
                 var leader = c.Leader();
@@ -260,7 +288,21 @@ public sealed class RandomizedSafetyTests
                 }
 
                 checkedApplied[n.Id] = n.Applied.Count;
+                for (var i = checkedReads.GetValueOrDefault(n.Id); i < n.ReadStates.Count; i++)
+                {
+                    var rs = n.ReadStates[i];
+                    var required = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(rs.Context.Span);
+                    if (rs.Index < required)
+                    {
+                        Violation = $"step {step}: stale read: node {n.Id} got read index {rs.Index} though index {required} was applied before the read";
+                        return;
+                    }
+                }
+
+                checkedReads[n.Id] = n.ReadStates.Count;
             }
+
+            maxApplied = appliedAt.Count == 0 ? 0 : Math.Max(maxApplied, appliedAt.Keys.Max());
 
             // Leader completeness: a leader of a term after an entry was committed holds that entry (unless
             // its log was compacted past it).
@@ -311,6 +353,7 @@ public sealed class RandomizedSafetyTests
     [Theory]
     [InlineData((int)RaftSabotage.GrantTwoVotesPerTerm)]
     [InlineData((int)RaftSabotage.SkipLogUpToDateCheck)]
+    [InlineData((int)RaftSabotage.ReadIndexWithoutQuorum)]
     public void ChaosRun_Sabotage_ViolationFoundWithinSeeds(int flag)
     {
         var sabotage = (RaftSabotage)flag;
