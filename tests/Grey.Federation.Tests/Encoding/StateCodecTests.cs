@@ -35,6 +35,33 @@ public sealed class StateCodecTests
     }
 
     [Fact]
+    public void Decode_RowOfWrongLength_MalformedNotTooLarge()
+    {
+        var w = new System.Formats.Cbor.CborWriter(System.Formats.Cbor.CborConformanceMode.Ctap2Canonical);
+        w.WriteStartMap(4);
+        w.WriteUInt32(0);
+        w.WriteStartArray(1);
+        w.WriteStartArray(8);
+        for (int i = 0; i < 8; i++)
+        {
+            w.WriteUInt32(0);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndArray();
+        foreach (uint k in new uint[] { 1, 2, 3 })
+        {
+            w.WriteUInt32(k);
+            w.WriteStartArray(0);
+            w.WriteEndArray();
+        }
+
+        w.WriteEndMap();
+        DecodeResult<RegionState> r = StateCodec.Decode(w.Encode(), FederationLimits.MaxRegionStateBytes);
+        Assert.Equal(DecodeErrorCode.Malformed, r.Error!.Code);
+    }
+
+    [Fact]
     public void RegionDelta_MutatedInputs_OnlyDecodeErrors()
     {
         const int seed = 77;
