@@ -1,5 +1,6 @@
 using Grey.Federation.Chain;
 using Grey.Federation.Deltas;
+using Grey.Federation.Encoding;
 using Grey.Federation.Merge;
 using Grey.Federation.State;
 
@@ -12,8 +13,8 @@ internal sealed record SimulatedSiteLog(string Site, ulong Epoch, IReadOnlyList<
     public byte[] ChainAt(ulong index) => ChainHash.Fold(ChainHash.Genesis(Site, Epoch), Entries.Where(e => e.Index <= index));
 
     /// <summary>The delta for [<paramref name="first"/>, <paramref name="last"/>], as any leader would ship it.</summary>
-    public SiteDelta Delta(ulong first, ulong last) =>
-        SiteDelta.Create(HomeRegion, Site, Epoch, first, last, ChainAt(first - 1), [.. Entries.Where(e => e.Index >= first && e.Index <= last)]);
+    public SiteDelta Delta(ulong first, ulong last, int version = FormatVersion.Current) =>
+        SiteDelta.Create(HomeRegion, Site, Epoch, first, last, ChainAt(first - 1), [.. Entries.Where(e => e.Index >= first && e.Index <= last)], version);
 
     /// <summary>The checkpoint the site would send after folding its history up to <paramref name="index"/>.</summary>
     public CheckpointDelta Checkpoint(ulong index, IDesiredChangeLedger ledger)
@@ -31,7 +32,8 @@ internal sealed record SimulatedSiteLog(string Site, ulong Epoch, IReadOnlyList<
         while (first <= LastIndex)
         {
             ulong last = Math.Min(LastIndex, first + (ulong)rng.Next(0, maxLength));
-            deltas.Add(Delta(first, last));
+            // A fifth of the deltas come from nodes not yet upgraded, in the previous format version.
+            deltas.Add(Delta(first, last, rng.Next(5) == 0 ? FormatVersion.Previous : FormatVersion.Current));
             first = last + 1;
         }
 
