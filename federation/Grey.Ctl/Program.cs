@@ -38,6 +38,8 @@ internal static class Program
         root.Add(DeltaCommand.Create());
         root.Add(LincheckCommand.Create());
         root.Add(AttestCommand.Create());
+        root.Add(TortureCommand.Create());
+        root.Add(BenchCommand.Create());
         return root;
     }
 }
