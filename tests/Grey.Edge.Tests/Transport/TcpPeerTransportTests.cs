@@ -160,11 +160,13 @@ public sealed class TcpPeerTransportTests
     [Fact]
     public async Task Heartbeats_IdleConnection_StaysUpPastTheIdleTimeout()
     {
-        var site = await StartSiteAsync(2, (_, o) => o with { HeartbeatInterval = TimeSpan.FromMilliseconds(50), IdleTimeout = TimeSpan.FromMilliseconds(400) });
+        // Generous margins: the test machine is shared and heavily loaded, and only the idle timeout must pass.
+        var site = await StartSiteAsync(2, (_, o) => o with { HeartbeatInterval = TimeSpan.FromMilliseconds(100), IdleTimeout = TimeSpan.FromMilliseconds(1500) });
         try
         {
-            await Task.Delay(1000);
-            Assert.True(site[0].IsConnected(2) && site[1].IsConnected(1));
+            await Task.Delay(3000);
+            var events = string.Join(" | ", site.SelectMany(t => t.RecentEvents));
+            Assert.True(site[0].IsConnected(2) && site[1].IsConnected(1), events);
             Assert.Equal(0, site[0].Metrics.IdleTimeouts + site[1].Metrics.IdleTimeouts);
             Assert.True(site[0].Metrics.HeartbeatsSent >= 5, $"heartbeats sent: {site[0].Metrics.HeartbeatsSent}");
             Assert.Equal(0, site[0].Metrics.Reconnects);
