@@ -1,0 +1,49 @@
+using Grey.Edge.StateMachine;
+using Grey.Raft;
+
+namespace Grey.Edge.Node;
+
+/// <summary>Something for the node loop to handle; the loop alone touches the Raft node.</summary>
+internal abstract record NodeEvent;
+
+/// <summary>One logical tick.</summary>
+internal sealed record TickEvent : NodeEvent;
+
+/// <summary>A message from a peer.</summary>
+internal sealed record StepEvent(Message Message) : NodeEvent;
+
+/// <summary>A client command to propose (leader) or refuse (others).</summary>
+internal sealed record ProposeEvent(Command Command, TaskCompletionSource<ProposalResult> Completion) : NodeEvent;
+
+/// <summary>A linearizable read to start.</summary>
+internal sealed record ReadEvent(PendingRead Read) : NodeEvent;
+
+/// <summary>A membership change to propose.</summary>
+internal sealed record ConfChangeEvent(ConfChange Change, TaskCompletionSource<MembershipResult> Completion) : NodeEvent;
+
+/// <summary>A leadership transfer to start.</summary>
+internal sealed record TransferEvent(ulong Target) : NodeEvent;
+
+/// <summary>The transport could not reach a peer.</summary>
+internal sealed record UnreachableEvent(ulong PeerId) : NodeEvent;
+
+/// <summary>The transport sent (or failed to send) a snapshot.</summary>
+internal sealed record SnapshotReportEvent(ulong PeerId, bool Failed) : NodeEvent;
+
+/// <summary>A proposal waiting to be applied.</summary>
+internal sealed record PendingProposal(TaskCompletionSource<ProposalResult> Completion, long StartedTimestamp);
+
+/// <summary>A membership change waiting to be applied.</summary>
+internal sealed record PendingConfChange(ConfChange Change, TaskCompletionSource<MembershipResult> Completion);
+
+/// <summary>A linearizable read: its context id, the index Raft returned, and the caller waiting.</summary>
+internal sealed class PendingRead
+{
+    public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public ulong Id { get; set; }
+
+    public ulong Index { get; set; }
+
+    public long IssuedAtTick { get; set; }
+}

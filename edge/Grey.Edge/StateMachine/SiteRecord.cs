@@ -1,0 +1,9 @@
+namespace Grey.Edge.StateMachine;
+
+/// <summary>
+/// An internal log entry (Raft <c>EntryKind.Record</c>): never enters the chain or the deltas.
+/// <see cref="SiteRecordKind.Epoch"/> carries the site's epoch (the first leader draws it and proposes it
+/// before any data entry); <see cref="SiteRecordKind.MemberApi"/> publishes a member's API address so
+/// followers know where to forward writes.
+/// </summary>
+internal sealed record SiteRecord(SiteRecordKind Kind, ulong Epoch = 0, ulong NodeId = 0, string ApiAddress = "");

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+using System.Text;
+
+namespace Grey.Edge.StateMachine;
+
+/// <summary>
+/// Bytes of a <see cref="SiteRecord"/>, little-endian: version (1) u8, kind u8, then epoch: u64; member API:
+/// u64 node id, u16 length + ASCII address (at most <see cref="MaxAddressBytes"/>). Strict: exact length.
+/// </summary>
+internal static class SiteRecordCodec
+{
+    /// <summary>The current format version.</summary>
+    public const byte Version = 1;
+
+    /// <summary>Longest API address a record may carry.</summary>
+    public const int MaxAddressBytes = 512;
+
+    /// <summary>Encodes a record.</summary>
+    public static byte[] Encode(SiteRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        switch (record.Kind)
+        {
+            case SiteRecordKind.Epoch:
+                {
+                    var b = new byte[10];
+                    b[0] = Version;
+                    b[1] = (byte)record.Kind;
+                    BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(2), record.Epoch);
+                    return b;
+                }
+
+            case SiteRecordKind.MemberApi:
+                {
+                    var address = Encoding.ASCII.GetBytes(record.ApiAddress);
+                    if (address.Length > MaxAddressBytes || record.NodeId == 0)
+                    {
+                        throw new ArgumentException("member record needs a node id and an address of at most 512 bytes", nameof(record));
+                    }
+
+                    var b = new byte[12 + address.Length];
+                    b[0] = Version;
+                    b[1] = (byte)record.Kind;
+                    BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(2), record.NodeId);
+                    BinaryPrimitives.WriteUInt16LittleEndian(b.AsSpan(10), (ushort)address.Length);
+                    address.CopyTo(b, 12);
+                    return b;
+                }
+
+            default:
+                throw new ArgumentException($"unknown record kind {record.Kind}", nameof(record));
+        }
+    }
+
+    /// <summary>Decodes a record; on failure says why.</summary>
+    public static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out SiteRecord? record, [NotNullWhen(false)] out string? error)
+    {
+        record = null;
+        if (bytes.Length < 2 || bytes[0] != Version)
+        {
+            error = bytes.Length < 2 ? "record shorter than its header" : $"unsupported record version {bytes[0]}";
+            return false;
+        }
+
+        switch ((SiteRecordKind)bytes[1])
+        {
+            case SiteRecordKind.Epoch when bytes.Length == 10:
+                record = new SiteRecord(SiteRecordKind.Epoch, Epoch: BinaryPrimitives.ReadUInt64LittleEndian(bytes[2..]));
+                error = null;
+                return true;
+            case SiteRecordKind.MemberApi when bytes.Length >= 12:
+                {
+                    var id = BinaryPrimitives.ReadUInt64LittleEndian(bytes[2..]);
+                    int length = BinaryPrimitives.ReadUInt16LittleEndian(bytes[10..]);
+                    if (id == 0 || length > MaxAddressBytes || bytes.Length != 12 + length)
+                    {
+                        error = "member record: zero id, or address length does not match";
+                        return false;
+                    }
+
+                    record = new SiteRecord(SiteRecordKind.MemberApi, NodeId: id, ApiAddress: Encoding.ASCII.GetString(bytes[12..]));
+                    error = null;
+                    return true;
+                }
+
+            default:
+                error = $"unknown record kind {bytes[1]} or wrong length {bytes.Length}";
+                return false;
+        }
+    }
+}

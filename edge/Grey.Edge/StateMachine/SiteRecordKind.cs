@@ -1,0 +1,11 @@
+namespace Grey.Edge.StateMachine;
+
+/// <summary>Kinds of internal records. Byte values are part of the log format.</summary>
+internal enum SiteRecordKind : byte
+{
+    /// <summary>The site's epoch (a random 64-bit number); only the first one applied counts.</summary>
+    Epoch = 1,
+
+    /// <summary>The API address of a member (for forwarding writes to the leader).</summary>
+    MemberApi = 2,
+}

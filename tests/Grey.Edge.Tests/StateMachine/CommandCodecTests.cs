@@ -1,0 +1,90 @@
+using Grey.Edge.StateMachine;
+using Grey.Federation.Clock;
+
+namespace Grey.Edge.Tests.StateMachine;
+
+public class CommandCodecTests
+{
+    private static readonly Command[] Samples =
+    [
+        new() { Kind = CommandKind.Put, Key = "a/b", Value = new byte[] { 0, 1, 255 }, Condition = CommandCondition.IfRevision, ExpectedRevision = 7, Origin = "n1", Stamp = new HlcTimestamp(1, 2), ProposalId = 99 },
+        new() { Kind = CommandKind.Delete, Key = "x", Condition = CommandCondition.IfAbsent, Origin = "n2" },
+        new() { Kind = CommandKind.CounterAdd, Key = "c", Amount = -5, Origin = "n3" },
+        new() { Kind = CommandKind.SetAdd, Key = "s", Element = "rouge é", Origin = "n3" },
+        new() { Kind = CommandKind.SetRemove, Key = "s", Element = "m", Origin = "n3" },
+    ];
+
+    [Fact]
+    public void EncodeDecode_EveryKind_RoundTrips()
+    {
+        foreach (var c in Samples)
+        {
+            Assert.True(CommandCodec.TryDecode(CommandCodec.Encode(c), out var d, out var error), error);
+            Assert.Equal(c.Kind, d.Kind);
+            Assert.Equal(c.Key, d.Key);
+            Assert.Equal(c.Value.ToArray(), d.Value.ToArray());
+            Assert.Equal(c with { Value = d.Value }, d);
+        }
+    }
+
+    [Fact]
+    public void Encode_InvalidKeyOrOversizedValue_Throws()
+    {
+        Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Kind = CommandKind.Put, Key = "bad key", Origin = "n1" }));
+        Assert.Throws<ArgumentException>(() => CommandCodec.Encode(new Command { Kind = CommandKind.Put, Key = "k", Value = new byte[CommandCodec.MaxValueBytes + 1], Origin = "n1" }));
+    }
+
+    [Fact]
+    public void TryDecode_TrailingByte_Refused()
+    {
+        var bytes = CommandCodec.Encode(Samples[1]);
+        Assert.False(CommandCodec.TryDecode([.. bytes, 0], out _, out var error));
+        Assert.Contains("delete", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryDecode_Fuzzed_NeverThrows()
+    {
+        var seed = 5150;
+        Console.WriteLine($"seed {seed}");
+        var rng = new Random(seed);
+        var accepted = 0;
+        for (var i = 0; i < 20000; i++)
+        {
+            var bytes = CommandCodec.Encode(Samples[rng.Next(Samples.Length)]);
+            switch (rng.Next(3))
+            {
+                case 0: bytes[rng.Next(bytes.Length)] ^= (byte)(1 << rng.Next(8)); break;
+                case 1: bytes = bytes[..rng.Next(bytes.Length)]; break;
+                default: rng.NextBytes(bytes.AsSpan(rng.Next(bytes.Length))); break;
+            }
+
+            if (CommandCodec.TryDecode(bytes, out var d, out _))
+            {
+                accepted++;
+                Assert.True(CommandCodec.TryValidate(d, out _));
+            }
+        }
+
+        Assert.True(accepted < 20000);
+    }
+
+    [Fact]
+    public void SiteRecord_RoundTripAndFuzz()
+    {
+        var records = new[] { new SiteRecord(SiteRecordKind.Epoch, Epoch: 5), new SiteRecord(SiteRecordKind.MemberApi, NodeId: 2, ApiAddress: "http://127.0.0.1:80") };
+        foreach (var r in records)
+        {
+            Assert.True(SiteRecordCodec.TryDecode(SiteRecordCodec.Encode(r), out var d, out var e), e);
+            Assert.Equal(r, d);
+        }
+
+        var rng = new Random(77);
+        for (var i = 0; i < 5000; i++)
+        {
+            var bytes = SiteRecordCodec.Encode(records[i % 2]);
+            bytes = rng.Next(2) == 0 ? bytes[..rng.Next(bytes.Length)] : [.. bytes, (byte)rng.Next(256)];
+            Assert.False(SiteRecordCodec.TryDecode(bytes, out _, out _));
+        }
+    }
+}
