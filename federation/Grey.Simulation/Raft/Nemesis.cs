@@ -88,6 +88,10 @@ internal sealed class Nemesis
 
     private TimeSpan churnUntil;
 
+    // The node being (re-)added: it runs before its AddLearner entry is applied anywhere, so it must not
+    // be mistaken for a removed node and stopped again.
+    private SimNode? joining;
+
     /// <summary>
     /// A node just became leader, before it sent anything. Under crash faults it may be crashed a few
     /// milliseconds later; during a churn spell it may instead be cut off from everyone at once, so the
@@ -148,7 +152,7 @@ internal sealed class Nemesis
         foreach (var node in sim.Nodes)
         {
             node.SetClockRate(SimulationTimeProvider.ExactRatePpm);
-            if (!node.IsUp && node.HasStarted && sim.IsMember(node.Id))
+            if (!node.IsUp && node.HasStarted && (!node.IsStopped || sim.IsMember(node.Id)))
             {
                 Restart(node);
             }
@@ -284,7 +288,8 @@ internal sealed class Nemesis
         Note("crash", string.Create(CultureInfo.InvariantCulture, $"n{node.Id} lost {lost} unsynced bytes"));
         sim.Queue.Schedule(Between(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(700)), () =>
         {
-            if (!node.IsUp && sim.FaultsActive && sim.IsMember(node.Id))
+            // A crashed process always comes back (a stopped, removed one only when it is re-added).
+            if (!node.IsUp && !node.IsStopped)
             {
                 Restart(node);
             }
@@ -368,6 +373,7 @@ internal sealed class Nemesis
 
             change = ConfChange.AddLearner(outsider.Id);
             what = $"add learner n{outsider.Id}";
+            joining = outsider;
         }
         else if (conf.Voters.Count > sim.Options.Nodes)
         {
@@ -395,11 +401,17 @@ internal sealed class Nemesis
     {
         // A removed node's process is shut down (its disk is kept, for a later re-add); it no longer gets
         // entries and must not keep campaigning against the group.
+        if (joining is not null && sim.IsMember(joining.Id))
+        {
+            joining = null;
+        }
+
         foreach (var node in sim.Nodes)
         {
-            if (node.IsUp && !sim.IsMember(node.Id) && node.Conf.Voters.Count > 0 && !node.Conf.Voters.Contains(node.Id) && !node.Conf.Learners.Contains(node.Id))
+            if (node != joining && node.IsUp && !sim.IsMember(node.Id) && node.Conf.Voters.Count > 0 && !node.Conf.Voters.Contains(node.Id) && !node.Conf.Learners.Contains(node.Id))
             {
                 node.Crash();
+                node.IsStopped = true;
                 Note("stop-removed", string.Create(CultureInfo.InvariantCulture, $"n{node.Id}"));
             }
         }

@@ -19,8 +19,8 @@ internal sealed class SimNode
     private readonly RaftSimulation sim;
     private readonly Random random;
     private readonly SimulatedWal wal;
-    private readonly Dictionary<(int Client, long Sequence), Action<ClientReply>> pendingWrites = [];
-    private readonly Dictionary<long, (string Key, Action<ClientReply> Reply)> pendingReads = [];
+    private readonly Dictionary<(int Client, long Sequence), (TimeSpan Since, Action<ClientReply> Reply)> pendingWrites = [];
+    private readonly Dictionary<long, (TimeSpan Since, string Key, Action<ClientReply> Reply)> pendingReads = [];
     private readonly List<(ulong Index, string Key, Action<ClientReply> Reply)> readsAwaitingApply = [];
     private RawNode? raft;
     private MemoryStorage storage = new();
@@ -59,6 +59,9 @@ internal sealed class SimNode
 
     /// <summary>True while the process runs.</summary>
     public bool IsUp => raft is not null;
+
+    /// <summary>True while the node is shut down because it was removed from the group (it restarts only when re-added).</summary>
+    public bool IsStopped { get; set; }
 
     /// <summary>True once the node has ever run (so it has a disk worth restarting from).</summary>
     public bool HasStarted { get; private set; }
@@ -113,6 +116,7 @@ internal sealed class SimNode
             throw new InvalidOperationException($"n{Id} is already running");
         }
 
+        IsStopped = false;
         var recovery = wal.Recover();
         if (recovery.CutBytes > 0)
         {
@@ -172,7 +176,7 @@ internal sealed class SimNode
             return;
         }
 
-        if (Role != StateRole.Leader || pendingWrites.Count + pendingReads.Count >= MaxPendingRequests)
+        if (Role != StateRole.Leader || !HasRoomForRequest())
         {
             reply(new ClientReply(ClientReplyKind.NotLeader, false, null, LeaderHint));
             return;
@@ -185,7 +189,7 @@ internal sealed class SimNode
             return;
         }
 
-        pendingWrites[(command.Client, command.Sequence)] = reply;
+        pendingWrites[(command.Client, command.Sequence)] = (sim.Queue.Clock.Now, reply);
         HandleReady();
     }
 
@@ -203,18 +207,42 @@ internal sealed class SimNode
             return;
         }
 
-        if (LeaderHint == 0 || pendingWrites.Count + pendingReads.Count >= MaxPendingRequests)
+        if (LeaderHint == 0 || !HasRoomForRequest())
         {
             reply(new ClientReply(ClientReplyKind.NotLeader, false, null, LeaderHint));
             return;
         }
 
         long id = ++nextReadId;
-        pendingReads[id] = (key, reply);
+        pendingReads[id] = (sim.Queue.Clock.Now, key, reply);
         var context = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(context, id);
         raft.ReadIndex(context);
         HandleReady();
+    }
+
+    /// <summary>
+    /// True when another request fits under <see cref="MaxPendingRequests"/>. Requests whose entry was
+    /// overwritten or whose ReadIndex was dropped never get an answer from Raft; once the table is half
+    /// full, those older than the clients' deadline (no client still waits for them) are forgotten.
+    /// </summary>
+    private bool HasRoomForRequest()
+    {
+        if (pendingWrites.Count + pendingReads.Count >= MaxPendingRequests / 2)
+        {
+            var cutoff = sim.Queue.Clock.Now - sim.Options.OperationDeadline;
+            foreach (var key in pendingWrites.Where(p => p.Value.Since < cutoff).Select(p => p.Key).ToList())
+            {
+                pendingWrites.Remove(key);
+            }
+
+            foreach (var key in pendingReads.Where(p => p.Value.Since < cutoff).Select(p => p.Key).ToList())
+            {
+                pendingReads.Remove(key);
+            }
+        }
+
+        return pendingWrites.Count + pendingReads.Count < MaxPendingRequests;
     }
 
     /// <summary>Changes this node's clock rate (clock skew fault).</summary>
@@ -387,9 +415,9 @@ internal sealed class SimNode
                 }
 
                 var result = kv.Apply(command);
-                if (pendingWrites.Remove((command.Client, command.Sequence), out var reply))
+                if (pendingWrites.Remove((command.Client, command.Sequence), out var pending))
                 {
-                    reply(new ClientReply(ClientReplyKind.Done, result.Ok, null, Id));
+                    pending.Reply(new ClientReply(ClientReplyKind.Done, result.Ok, null, Id));
                 }
 
                 break;
