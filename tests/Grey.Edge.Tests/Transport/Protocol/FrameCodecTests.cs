@@ -13,8 +13,7 @@ public sealed class FrameCodecTests
         var output = new ArrayBufferWriter<byte>();
         FrameCodec.WriteControl(output, FrameType.Heartbeat, ProtocolVersion.Current, []);
         var bytes = output.WrittenSpan.ToArray();
-        Assert.Equal(new byte[] { 0x47, 0x59, 2, 5, 0, 0, 0, 0 }, bytes[..8]);
-        Assert.Equal(12, bytes.Length);
+        Assert.Equal(new byte[] { 0x47, 0x59, 2, 5, 0, 0, 0, 0, 0x24, 0x21, 0x6b, 0xaf }, bytes); // as in docs/TRANSPORT.md
         Assert.Equal(FrameCodec.Checksum(bytes.AsSpan(0, 8)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)));
     }
 

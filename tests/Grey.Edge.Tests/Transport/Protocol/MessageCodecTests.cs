@@ -43,6 +43,19 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
+    public void WireValues_MessageTypesAndEntryKinds_ArePinned()
+    {
+        // The codec writes Grey.Raft's enum values as they are: reordering either enum would change the wire
+        // format (docs/TRANSPORT.md), so this test pins them.
+        MessageType[] types = [MessageType.PreVote, MessageType.PreVoteResponse, MessageType.Vote, MessageType.VoteResponse, MessageType.Append,
+            MessageType.AppendResponse, MessageType.Heartbeat, MessageType.HeartbeatResponse, MessageType.Snapshot, MessageType.TimeoutNow,
+            MessageType.ReadIndex, MessageType.ReadIndexResponse, MessageType.TransferLeader];
+        Assert.Equal(Enumerable.Range(2, 13), types.Select(t => (int)t));
+        Assert.Equal([0, 1, 2, 3], new[] { EntryKind.Data, EntryKind.NoOp, EntryKind.ConfChange, EntryKind.Record }.Select(k => (int)k));
+        Assert.Equal(EveryMessageType().Select(m => m.Type), types);
+    }
+
+    [Fact]
     public void TryGetEncodedSize_JointConfigurationInV1_RefusedWithReason()
     {
         var snapshot = EveryMessageType().Single(m => m.Type == MessageType.Snapshot);
