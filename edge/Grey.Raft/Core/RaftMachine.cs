@@ -95,8 +95,6 @@ internal sealed partial class RaftMachine
 
     public int ElectionElapsed { get; private set; }
 
-    public int ElectionTimeout => options.ElectionTick;
-
     public int RandomizedElectionTimeout => randomizedElectionTimeout;
 
     public List<Message> Messages { get; } = [];

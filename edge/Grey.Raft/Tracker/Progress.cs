@@ -33,7 +33,7 @@ internal sealed class Progress
     /// </summary>
     public bool MsgAppFlowPaused { get; set; }
 
-    public Inflights Inflights { get; private set; }
+    public Inflights Inflights { get; }
 
     public bool IsLearner { get; set; }
 
@@ -44,8 +44,6 @@ internal sealed class Progress
         RecentActive = RecentActive,
         MsgAppFlowPaused = MsgAppFlowPaused,
     };
-
-    public void ResetInflights(Inflights inflights) => Inflights = inflights;
 
     private void ResetState(ProgressState state)
     {
