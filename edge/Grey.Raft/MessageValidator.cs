@@ -28,16 +28,9 @@ internal static class MessageValidator
             return $"{m.Entries.Count} entries exceed the limit of {MaxEntriesPerMessage}";
         }
 
-        if ((m.Type is MessageType.Append or MessageType.Vote) && m.LogTerm > m.Term)
-        {
-            return $"log term {m.LogTerm} is above the message term {m.Term}";
-        }
-
-        if (m.Type == MessageType.PreVote && m.LogTerm >= m.Term)
-        {
-            return $"pre-vote log term {m.LogTerm} must be below the proposed term {m.Term}";
-        }
-
+        // Terms of log entries are not compared with the message term: a node whose disk kept entries but
+        // lost the hard state written after them (both unsynced) restarts with a log term above its term,
+        // which is harmless (it never acknowledged them) and must not make its messages unreadable.
         if (m.Type == MessageType.Append)
         {
             if (m.Index > ulong.MaxValue - (ulong)m.Entries.Count - 1)
@@ -54,9 +47,9 @@ internal static class MessageValidator
                     return $"entry {i} has index {e.Index}, expected {m.Index + 1 + (ulong)i}";
                 }
 
-                if (e.Term < prevTerm || e.Term > m.Term)
+                if (e.Term < prevTerm)
                 {
-                    return $"entry {e.Index} has term {e.Term}, outside [{prevTerm}, {m.Term}]";
+                    return $"entry {e.Index} has term {e.Term}, below the term {prevTerm} before it (terms never decrease along a log)";
                 }
 
                 if (!Enum.IsDefined(e.Kind))
@@ -76,9 +69,9 @@ internal static class MessageValidator
             }
 
             var meta = m.Snapshot.Metadata;
-            if (meta.Index == 0 || meta.Term == 0 || meta.Term > m.Term)
+            if (meta.Index == 0 || meta.Term == 0)
             {
-                return $"snapshot at {meta.Index} term {meta.Term} is invalid for message term {m.Term}";
+                return $"snapshot at index {meta.Index} term {meta.Term}: both must be positive";
             }
 
             var cs = meta.ConfState;
