@@ -114,7 +114,7 @@ internal static class TortureEdgeCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  lost: key {lost.Key} value {lost.Value}: {lost.Reason}"));
         }
 
-        stdout.WriteLine($"torture edge: linearizability: {Name(v.Linearizability.Verdict)}{(v.Linearizability.Key is null ? "" : " (key " + v.Linearizability.Key + ")")}: {v.Linearizability.Detail}");
+        stdout.WriteLine($"torture edge: {(v.Linearizability.Key is null ? "" : "key " + v.Linearizability.Key + ": ")}{v.Linearizability.Detail}");
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"torture edge: seed={report.Options.Seed} {(v.ExitCode == 0 ? "PASS" : "FAIL")}"));
     }
 
