@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Text.Json;
+using Grey.Edge.Node;
+using Grey.Edge.StateMachine;
+using Grey.Raft;
+using Microsoft.AspNetCore.Http;
+
+namespace Grey.Edge.Daemon.Api;
+
+/// <summary>Status, health, metrics, membership, leadership transfer and the internal forwarding route.</summary>
+internal sealed partial class EdgeApi
+{
+    private Task Status(HttpContext ctx)
+    {
+        var raft = node.RaftStatus;
+        var (epoch, chain) = node.Query(m => (m.Epoch, Convert.ToHexStringLower(m.ChainHash.Span)));
+        var peers = raft?.Progress.Select(p => new PeerStatus(p.Key, p.Value.Match, p.Value.Next, p.Value.State.ToString().ToLowerInvariant(), p.Value.IsLearner, p.Value.RecentActive)).ToList() ?? [];
+        var body = new NodeStatus(
+            node.Id,
+            node.Site,
+            raft?.Role.ToString().ToLowerInvariant() ?? "unknown",
+            raft?.Term ?? 0,
+            node.LeaderId,
+            raft?.Commit ?? 0,
+            raft?.Applied ?? 0,
+            node.CanCommit,
+            epoch?.ToString("x16", CultureInfo.InvariantCulture),
+            chain,
+            raft?.Config.Voters ?? [],
+            raft?.Config.Learners ?? [],
+            peers,
+            node.Failure?.Message);
+        return Json(ctx, 200, body, ApiJson.Default.NodeStatus);
+    }
+
+    private async Task Health(HttpContext ctx)
+    {
+        var ok = node.CanCommit;
+        ctx.Response.StatusCode = ok ? 200 : 503;
+        ctx.Response.ContentType = "text/plain";
+        await ctx.Response.WriteAsync(ok ? "ok\n" : "not ready: this node cannot commit a write yet\n", ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    private async Task Metrics(HttpContext ctx)
+    {
+        ctx.Response.ContentType = "text/plain; version=0.0.4";
+        await ctx.Response.WriteAsync(MetricsText.Render(node), ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    private Task AddLearner(HttpContext ctx) => Membership(ctx, id => ConfChange.AddLearner(id));
+
+    private Task Promote(HttpContext ctx) => Membership(ctx, id => ConfChange.AddVoter(id));
+
+    private Task RemoveMember(HttpContext ctx) => Membership(ctx, id => ConfChange.RemoveNode(id));
+
+    private async Task Membership(HttpContext ctx, Func<ulong, ConfChange> change)
+    {
+        if (!ulong.TryParse(ctx.Request.RouteValues["id"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id == 0)
+        {
+            await Error(ctx, 400, "the member id must be a positive integer", "bad_member_id").ConfigureAwait(false);
+            return;
+        }
+
+        var result = await node.ChangeMembershipAsync(change(id), ctx.RequestAborted).ConfigureAwait(false);
+        if (result.Status == ProposalStatus.NoLeader && await ProxyToLeaderAsync(ctx, result.LeaderId, []).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await MembershipAnswerAsync(ctx, result).ConfigureAwait(false);
+    }
+
+    private async Task Transfer(HttpContext ctx)
+    {
+        var body = await ReadBodyAsync(ctx, ApiLimits.MaxSmallBodyBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Error(ctx, 413, $"body larger than {ApiLimits.MaxSmallBodyBytes} bytes", "body_too_large").ConfigureAwait(false);
+            return;
+        }
+
+        TransferRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(body, ApiJson.Default.TransferRequest);
+        }
+        catch (JsonException e)
+        {
+            await Error(ctx, 400, "malformed JSON: " + e.Message, "bad_json").ConfigureAwait(false);
+            return;
+        }
+
+        var voters = node.RaftStatus?.Config.Voters ?? [];
+        if (request is null || request.To == 0 || !voters.Contains(request.To))
+        {
+            await Error(ctx, 400, "the body must be {\"to\": ID} naming a voter", "bad_transfer").ConfigureAwait(false);
+            return;
+        }
+
+        await MembershipAnswerAsync(ctx, await node.TransferLeadershipAsync(request.To, ctx.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private async Task MembershipAnswerAsync(HttpContext ctx, MembershipResult result)
+    {
+        if (result.Status != ProposalStatus.Applied)
+        {
+            await Error(ctx, result.Status == ProposalStatus.Dropped ? 409 : 503, result.Error ?? result.Status.ToString(), result.Status.ToString().ToLowerInvariant(), leader: result.LeaderId).ConfigureAwait(false);
+            return;
+        }
+
+        var config = node.RaftStatus?.Config;
+        await Json(ctx, 200, new MembershipAnswer("applied", node.LeaderId, config?.Voters ?? [], config?.Learners ?? []), ApiJson.Default.MembershipAnswer).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the same request to the leader's API and copies its answer back; false when the leader's address is unknown.</summary>
+    private async Task<bool> ProxyToLeaderAsync(HttpContext ctx, ulong leader, byte[] body)
+    {
+        if (leader == 0 || leader == node.Id || !node.TryGetMemberApi(leader, out var api))
+        {
+            return false;
+        }
+
+        using var request = new HttpRequestMessage(new HttpMethod(ctx.Request.Method), api.TrimEnd('/') + ctx.Request.Path + ctx.Request.QueryString) { Content = new ByteArrayContent(body) };
+        try
+        {
+            using var response = await client.SendAsync(request, ctx.RequestAborted).ConfigureAwait(false);
+            ctx.Response.StatusCode = (int)response.StatusCode;
+            ctx.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
+            await response.Content.CopyToAsync(ctx.Response.Body, ctx.RequestAborted).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ForwardedPropose(HttpContext ctx)
+    {
+        var body = await ReadBodyAsync(ctx, ApiLimits.MaxForwardBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Error(ctx, 413, "forwarded command too large", "bad_command").ConfigureAwait(false);
+            return;
+        }
+
+        if (!CommandCodec.TryDecode(body, out var command, out var error))
+        {
+            await Error(ctx, 400, "forwarded command: " + error, "bad_command").ConfigureAwait(false);
+            return;
+        }
+
+        if (Grey.Federation.Identifiers.KeyNames.IsDesired(command.Key))
+        {
+            await Error(ctx, 403, "desired/... keys are written only by the cloud", "forbidden").ConfigureAwait(false);
+            return;
+        }
+
+        // The leader side never forwards again: a write bounces at most once.
+        var result = await node.ProposeLocalAsync(command, ctx.RequestAborted).ConfigureAwait(false);
+        var o = result.Outcome;
+        await Json(ctx, 200, new ForwardAnswer(result.Status.ToString(), o.Status.ToString(), o.Revision, o.CounterValue, o.Index, result.Error), ApiJson.Default.ForwardAnswer).ConfigureAwait(false);
+    }
+
+    /// <summary>Decodes a <see cref="ForwardAnswer"/> back into a result (the follower side).</summary>
+    internal static ProposalResult FromAnswer(ForwardAnswer answer) =>
+        Enum.TryParse<ProposalStatus>(answer.Status, out var status) && Enum.TryParse<CommandStatus>(answer.CommandStatus, out var commandStatus)
+            ? new ProposalResult(status, new CommandOutcome(commandStatus, answer.Revision, answer.Counter, answer.Index), answer.Error)
+            : ProposalResult.Fail(ProposalStatus.Unknown, "the leader's answer did not parse");
+}

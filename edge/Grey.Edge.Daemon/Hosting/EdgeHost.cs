@@ -1,0 +1,150 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Grey.Edge.Daemon.Api;
+using Grey.Edge.Daemon.Config;
+using Grey.Edge.Node;
+using Grey.Edge.Storage;
+using Grey.Edge.Storage.Files;
+using Grey.Edge.Transport;
+using Grey.Edge.Transport.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Grey.Edge.Daemon.Hosting;
+
+/// <summary>
+/// The daemon's composition: opens the storage, starts the peer transport and the node, and serves the API.
+/// Thin on purpose: the node is the library; this only wires real disks, sockets and the system clock to it.
+/// </summary>
+internal sealed class EdgeHost : IAsyncDisposable
+{
+    /// <summary>Most time a forwarded write or a proxied membership call may take.</summary>
+    public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly HttpClient client;
+
+    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client)
+    {
+        App = app;
+        Node = node;
+        this.client = client;
+    }
+
+    /// <summary>The web application serving the API.</summary>
+    public WebApplication App { get; }
+
+    /// <summary>The node.</summary>
+    public EdgeNode Node { get; }
+
+    /// <summary>The API's base URL as bound (the real port when 0 was asked).</summary>
+    public string ApiUrl => App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    /// <summary>Starts a node and its API from validated options.</summary>
+    public static async Task<EdgeHost> StartAsync(DaemonOptions options, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
+        var random = new Random(seed);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        X509Certificate2? apiCertificate = options.ApiCertFile is { } certFile ? X509Certificate2.CreateFromPemFile(certFile, options.ApiKeyFile) : null;
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = ApiLimits.MaxValueBytes + 1;
+            k.Listen(options.Api!, listen =>
+            {
+                if (apiCertificate is not null)
+                {
+                    listen.UseHttps(apiCertificate);
+                }
+            });
+        });
+        var scheme = apiCertificate is null ? "http" : "https";
+        var advertise = options.ApiAdvertise ?? $"{scheme}://{options.Api}";
+        var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
+        var client = new HttpClient(handler) { Timeout = ForwardTimeout };
+
+        var storage = await WalRaftStorage.OpenAsync(PhysicalFileSystem.Instance, options.DataDirectory, new EdgeStorageOptions(), NoRetention.Instance, time, cancellationToken).ConfigureAwait(false);
+        var voters = options.Peers.Keys.Order().ToArray();
+        var nodeOptions = new EdgeNodeOptions
+        {
+            NodeId = options.NodeId,
+            Site = options.Site,
+            InitialVoters = options.Join ? [] : voters,
+            Join = options.Join,
+            ApiAddress = advertise,
+            TickInterval = TimeSpan.FromMilliseconds(options.TickMs),
+            ElectionTicks = options.ElectionTicks,
+            SnapshotEntries = options.SnapshotEntries,
+            RequestTimeout = TimeSpan.FromMilliseconds(options.RequestTimeoutMs),
+        };
+        Func<IRaftFeedback, IPeerTransport> transport = options.Peers.Count == 0
+            ? _ => new NoPeersTransport(options.NodeId)
+            : feedback => TcpPeerTransport.Start(
+                new PeerTransportOptions
+                {
+                    NodeId = options.NodeId,
+                    SiteId = options.Site,
+                    ListenEndpoint = options.PeerListen!,
+                    Peers = options.Peers.Where(p => p.Key != options.NodeId).ToDictionary(p => p.Key, p => (EndPoint?)p.Value),
+                    Insecure = options.Insecure,
+                    Security = options.Insecure ? null : new TransportSecurity(
+                        X509Certificate2.CreateFromPemFile(options.PeerCertFile!, options.PeerKeyFile),
+                        X509Certificate2.CreateFromPemFile(options.PeerCaFile!)),
+                    Time = time,
+                    Random = new Random(seed ^ 0x5EED),
+                },
+                feedback);
+        EdgeNode node;
+        try
+        {
+            node = await EdgeNode.StartAsync(nodeOptions, storage, transport, new HttpProposalForwarder(client, EdgeNode.NodeName(options.NodeId)), time, random).ConfigureAwait(false);
+        }
+        catch
+        {
+            await storage.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            throw;
+        }
+
+        var app = builder.Build();
+        new EdgeApi(node, client).Map(app);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            client.Dispose();
+            throw;
+        }
+
+        return new EdgeHost(app, node, client);
+    }
+
+    /// <summary>Stops the API first (no new requests), then the node (pending requests fail cleanly), then the rest.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await App.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Requests still open after 5 s are cut.
+        }
+
+        await Node.DisposeAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+        client.Dispose();
+    }
+}
