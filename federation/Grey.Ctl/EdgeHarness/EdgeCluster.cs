@@ -79,7 +79,7 @@ internal sealed class EdgeCluster : IAsyncDisposable
         for (int i = 0; i < nodes; i++)
         {
             string id = NodeId(i);
-            string data = Path.Combine(directory, id);
+            string data = Path.Combine(directory, NodeName(i));
             System.IO.Directory.CreateDirectory(data);
             var args = new List<string>(edge.LeadingArguments)
             {
@@ -104,7 +104,7 @@ internal sealed class EdgeCluster : IAsyncDisposable
                 args.Add(string.Join(',', peers));
             }
 
-            processes[i] = new ManagedProcess(id, edge.FileName, args, Path.Combine(directory, id + ".log"));
+            processes[i] = new ManagedProcess(NodeName(i), edge.FileName, args, Path.Combine(directory, NodeName(i) + ".log"));
         }
 
         var cluster = new EdgeCluster(directory, processes, proxies, api, time);
@@ -116,8 +116,11 @@ internal sealed class EdgeCluster : IAsyncDisposable
         return cluster;
     }
 
-    /// <summary>The id of node <paramref name="index"/>: n1, n2, ...</summary>
-    public static string NodeId(int index) => "n" + (index + 1).ToString(CultureInfo.InvariantCulture);
+    /// <summary>The id of node <paramref name="index"/>: 1, 2, ... (grey-edge node ids are positive integers, as in etcd/raft).</summary>
+    public static string NodeId(int index) => (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The name of node <paramref name="index"/> in messages and file names: n1, n2, ...</summary>
+    public static string NodeName(int index) => "n" + NodeId(index);
 
     /// <summary>Kills node <paramref name="index"/> with SIGKILL.</summary>
     public Task KillAsync(int index, CancellationToken cancellationToken = default) => _nodes[index].KillAsync(cancellationToken);

@@ -119,17 +119,17 @@ internal sealed class TortureRunner
         {
             case TortureFault.KillOne:
                 await cluster.KillAsync(victim, cancellationToken).ConfigureAwait(false);
-                return $"SIGKILL {EdgeCluster.NodeId(victim)}";
+                return $"SIGKILL {EdgeCluster.NodeName(victim)}";
             case TortureFault.KillMajority:
                 int[] majority = Enumerable.Range(0, n).OrderBy(_ => random.Next()).Take(n / 2 + 1).ToArray();
                 await Task.WhenAll(majority.Select(i => cluster.KillAsync(i, cancellationToken))).ConfigureAwait(false);
-                return "SIGKILL majority " + string.Join('+', majority.Select(EdgeCluster.NodeId));
+                return "SIGKILL majority " + string.Join('+', majority.Select(EdgeCluster.NodeName));
             case TortureFault.KillAll:
                 await Task.WhenAll(Enumerable.Range(0, n).Select(i => cluster.KillAsync(i, cancellationToken))).ConfigureAwait(false);
                 return "SIGKILL all";
             case TortureFault.IsolateOne:
                 cluster.Isolate(victim);
-                return $"partition {EdgeCluster.NodeId(victim)} from all";
+                return $"partition {EdgeCluster.NodeName(victim)} from all";
             case TortureFault.OneWayOut:
                 for (int j = 0; j < n; j++)
                 {
@@ -139,7 +139,7 @@ internal sealed class TortureRunner
                     }
                 }
 
-                return $"one-way: {EdgeCluster.NodeId(victim)} cannot send";
+                return $"one-way: {EdgeCluster.NodeName(victim)} cannot send";
             default:
                 for (int j = 0; j < n; j++)
                 {
@@ -149,7 +149,7 @@ internal sealed class TortureRunner
                     }
                 }
 
-                return $"one-way: {EdgeCluster.NodeId(victim)} cannot receive";
+                return $"one-way: {EdgeCluster.NodeName(victim)} cannot receive";
         }
     }
 
