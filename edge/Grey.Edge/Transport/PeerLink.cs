@@ -20,10 +20,12 @@ internal sealed class PeerLink
     private readonly Lock gate = new();
     private PeerConnection? current;
     private TaskCompletionSource<PeerConnection>? waiter;
+    private readonly CancellationTokenSource lifetime;
     private bool everConnected;
 
-    public PeerLink(ulong peerId, PeerTransportOptions options, TransportMetrics metrics, IRaftFeedback feedback, Action<string> report)
+    public PeerLink(ulong peerId, PeerTransportOptions options, TransportMetrics metrics, IRaftFeedback feedback, Action<string> report, CancellationToken transportShutdown)
     {
+        lifetime = CancellationTokenSource.CreateLinkedTokenSource(transportShutdown);
         PeerId = peerId;
         this.options = options;
         this.metrics = metrics;
@@ -42,6 +44,22 @@ internal sealed class PeerLink
 
     /// <summary>The peer's id.</summary>
     public ulong PeerId { get; }
+
+    /// <summary>Cancelled when the peer is removed or the transport shuts down: ends this link's loops.</summary>
+    public CancellationToken Lifetime => lifetime.Token;
+
+    /// <summary>Ends this link's loops (the peer was removed, or the transport stops).</summary>
+    public void Stop()
+    {
+        try
+        {
+            lifetime.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped.
+        }
+    }
 
     /// <summary>Messages waiting in the send queue.</summary>
     public int QueuedCount => queue.Reader.Count;

@@ -118,8 +118,14 @@ internal sealed partial class TcpPeerTransport
             var version = Math.Min(options.ProtocolVersion, handshake!.Version);
             await WriteHandshakeAsync(stream, new Handshake(version, options.SiteId, options.NodeId, handshake.SenderId), linked.Token).ConfigureAwait(false);
             Metrics.FrameReceived(FrameCodec.FrameSize(frame.Payload.Length));
+            if (!links.TryGetValue(handshake.SenderId, out var link))
+            {
+                Report($"node {handshake.SenderId} was removed during its handshake");
+                return;
+            }
+
             var connection = new PeerConnection(options.NodeId, handshake.SenderId, version, socket, stream, reader, options.Time);
-            Establish(links[handshake.SenderId], connection);
+            Establish(link, connection);
             established = true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -19,7 +19,7 @@ internal sealed partial class TcpPeerTransport : IPeerTransport
 
     private readonly PeerTransportOptions options;
     private readonly IRaftFeedback feedback;
-    private readonly Dictionary<ulong, PeerLink> links = [];
+    private readonly ConcurrentDictionary<ulong, PeerLink> links = new();
     private readonly Channel<Message> incoming;
     private readonly CancellationTokenSource shutdown = new();
     private readonly ConcurrentDictionary<Task, byte> running = new();
@@ -52,7 +52,7 @@ internal sealed partial class TcpPeerTransport : IPeerTransport
 
         foreach (var peer in options.Peers.Keys)
         {
-            links[peer] = new PeerLink(peer, options, Metrics, feedback, Report);
+            links[peer] = new PeerLink(peer, options, Metrics, feedback, Report, shutdown.Token);
         }
     }
 
@@ -138,6 +138,7 @@ internal sealed partial class TcpPeerTransport : IPeerTransport
         foreach (var link in links.Values)
         {
             link.Current?.Close("transport shut down");
+            link.Stop();
         }
 
         try
@@ -170,20 +171,70 @@ internal sealed partial class TcpPeerTransport : IPeerTransport
 
         listener = socket;
         LocalEndpoint = (IPEndPoint)socket.LocalEndPoint!;
-        var token = shutdown.Token;
-        Track(AcceptLoopAsync(socket, token));
+        Track(AcceptLoopAsync(socket, shutdown.Token));
         foreach (var link in links.Values)
         {
-            Track(link.RunWriterAsync(token));
-            if (link.PeerId > options.NodeId)
-            {
-                Track(DialLoopAsync(link, options.Peers[link.PeerId]!, token));
-            }
+            StartLink(link, options.Peers[link.PeerId]);
         }
 
         // One timer checks every connection: a connection that received nothing for the idle timeout is
         // closed, even when its writer is stuck on a full socket to a peer that vanished without a reset.
         watchdog = options.Time.CreateTimer(_ => CloseIdleConnections(), null, options.HeartbeatInterval, options.HeartbeatInterval);
+    }
+
+    /// <summary>
+    /// Adds a member at run time (a learner joining the site). <paramref name="endpoint"/> is required when
+    /// <paramref name="peerId"/> is above this node's id, since this node dials it. False when it is already a peer.
+    /// </summary>
+    public bool AddPeer(ulong peerId, EndPoint? endpoint)
+    {
+        if (peerId == 0 || peerId == options.NodeId)
+        {
+            throw new ArgumentOutOfRangeException(nameof(peerId), peerId, "a peer id is non-zero and not this node's");
+        }
+
+        if (peerId > options.NodeId && endpoint is null)
+        {
+            throw new ArgumentException($"peer {peerId} needs an address: this node dials every peer with a higher id", nameof(endpoint));
+        }
+
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        var link = new PeerLink(peerId, options, Metrics, feedback, Report, shutdown.Token);
+        if (!links.TryAdd(peerId, link))
+        {
+            link.Stop();
+            return false;
+        }
+
+        StartLink(link, endpoint);
+        Report($"peer {peerId}: added");
+        return true;
+    }
+
+    /// <summary>
+    /// Removes a member: its loops stop, its connection closes, its queued messages are discarded, and its
+    /// handshakes are refused from now on. False when it was not a peer.
+    /// </summary>
+    public bool RemovePeer(ulong peerId)
+    {
+        if (!links.TryRemove(peerId, out var link))
+        {
+            return false;
+        }
+
+        link.Stop();
+        link.Current?.Close("peer removed");
+        Report($"peer {peerId}: removed");
+        return true;
+    }
+
+    private void StartLink(PeerLink link, EndPoint? endpoint)
+    {
+        Track(link.RunWriterAsync(link.Lifetime));
+        if (link.PeerId > options.NodeId)
+        {
+            Track(DialLoopAsync(link, endpoint!, link.Lifetime));
+        }
     }
 
     private void CloseIdleConnections()
@@ -202,6 +253,13 @@ internal sealed partial class TcpPeerTransport : IPeerTransport
     /// <summary>Makes an established connection current and runs its reader until it closes.</summary>
     private void Establish(PeerLink link, PeerConnection connection)
     {
+        if (!links.TryGetValue(link.PeerId, out var live) || live != link)
+        {
+            // The peer was removed while this connection was being made.
+            connection.Close("peer removed");
+            return;
+        }
+
         var reconnect = link.Attach(connection);
         Metrics.Established(reconnect);
         Report($"peer {link.PeerId}: connected (protocol v{connection.Version}{(reconnect ? ", reconnect" : string.Empty)})");

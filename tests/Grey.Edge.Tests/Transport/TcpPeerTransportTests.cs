@@ -316,6 +316,38 @@ public sealed class TcpPeerTransportTests
     }
 
     [Fact]
+    public async Task AddPeer_NewMemberAtRunTime_DialedAndExchanges_RemovePeer_Disconnects()
+    {
+        var site = await StartSiteAsync(2);
+        var three = TcpPeerTransport.Start(Options(3, new Dictionary<ulong, EndPoint?> { [1] = null, [2] = null }, seed: 3), new RecordingFeedback());
+        try
+        {
+            Assert.Equal(SendResult.DroppedUnknownPeer, site[0].Send(new Message { Type = MessageType.Heartbeat, From = 1, To = 3, Term = 1 }));
+            Assert.True(site[0].AddPeer(3, three.LocalEndpoint));
+            Assert.False(site[0].AddPeer(3, three.LocalEndpoint));
+            Assert.True(site[1].AddPeer(3, three.LocalEndpoint));
+            await WaitUntilAsync(() => three.IsConnected(1) && three.IsConnected(2), "3 connected to 1 and 2");
+
+            Assert.Equal(SendResult.Queued, site[0].Send(new Message { Type = MessageType.Heartbeat, From = 1, To = 3, Term = 2 }));
+            var m = await ReceiveAsync(three);
+            Assert.Equal((1UL, 2UL), (m.From, m.Term));
+
+            Assert.True(site[0].RemovePeer(3));
+            Assert.False(site[0].RemovePeer(3));
+            await WaitUntilAsync(() => !three.IsConnected(1), "3 lost 1");
+            Assert.Equal(SendResult.DroppedUnknownPeer, site[0].Send(new Message { Type = MessageType.Heartbeat, From = 1, To = 3, Term = 3 }));
+            await Task.Delay(300);
+            Assert.False(three.IsConnected(1)); // node 1 no longer dials it
+            Assert.True(three.IsConnected(2));
+        }
+        finally
+        {
+            await three.DisposeAsync();
+            await DisposeAllAsync(site);
+        }
+    }
+
+    [Fact]
     public void Start_InvalidOptions_ThrowsWithEveryProblem()
     {
         var options = Options(0, new Dictionary<ulong, EndPoint?> { [2] = null }, seed: 1) with { Insecure = false, SendQueueCapacity = 0 };
