@@ -51,6 +51,12 @@ internal static class WriteLoad
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    if (stop.IsCancellationRequested)
+                    {
+                        // A client library may wrap the cancellation at the end of the run (gRPC's Cancelled status).
+                        return;
+                    }
+
                     ok = false;
                     Interlocked.CompareExchange(ref firstError, e.GetType().Name + ": " + e.Message, null);
                 }
