@@ -21,9 +21,11 @@ internal sealed class FrameReader
 
     /// <summary>
     /// Reads the next frame. Returns (frame, null, false) on success, (default, error, false) on a decode
-    /// error, and (default, null, true) when the stream ended cleanly between frames.
+    /// error, and (default, null, true) when the stream ended cleanly between frames. With
+    /// <paramref name="handshakeOnly"/>, any frame type but Handshake and Refusal is refused from its header,
+    /// so a peer that has not identified itself cannot make this node allocate a large payload.
     /// </summary>
-    public async ValueTask<(Frame Frame, DecodeError? Error, bool EndOfStream)> ReadAsync(CancellationToken cancellationToken)
+    public async ValueTask<(Frame Frame, DecodeError? Error, bool EndOfStream)> ReadAsync(CancellationToken cancellationToken, bool handshakeOnly = false)
     {
         if (!await FillAsync(ProtocolLimits.HeaderSize, cancellationToken).ConfigureAwait(false))
         {
@@ -36,6 +38,11 @@ internal sealed class FrameReader
         if (error is not null)
         {
             return (default, error, false);
+        }
+
+        if (handshakeOnly && header.Type is not (FrameType.Handshake or FrameType.Refusal))
+        {
+            return (default, new DecodeError(DecodeErrorCode.ProtocolViolation, $"expected a Handshake frame first, got a {header.Type} frame header announcing {header.PayloadLength} bytes"), false);
         }
 
         var body = new byte[ProtocolLimits.HeaderSize + header.PayloadLength];

@@ -82,7 +82,7 @@ internal sealed partial class TcpPeerTransport
             }
 
             var reader = new FrameReader(stream);
-            var (frame, error, endOfStream) = await reader.ReadAsync(linked.Token).ConfigureAwait(false);
+            var (frame, error, endOfStream) = await reader.ReadAsync(linked.Token, handshakeOnly: true).ConfigureAwait(false);
             if (endOfStream)
             {
                 Report($"connection from {remote} closed before its handshake");

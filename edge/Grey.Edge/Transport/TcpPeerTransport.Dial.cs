@@ -69,7 +69,7 @@ internal sealed partial class TcpPeerTransport
 
             await WriteHandshakeAsync(stream, new Handshake(options.ProtocolVersion, options.SiteId, options.NodeId, link.PeerId), linked.Token).ConfigureAwait(false);
             var reader = new FrameReader(stream);
-            var (frame, error, endOfStream) = await reader.ReadAsync(linked.Token).ConfigureAwait(false);
+            var (frame, error, endOfStream) = await reader.ReadAsync(linked.Token, handshakeOnly: true).ConfigureAwait(false);
             if (endOfStream)
             {
                 Report($"peer {link.PeerId}: {endpoint} closed the connection during the handshake");

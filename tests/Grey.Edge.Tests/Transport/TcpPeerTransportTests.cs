@@ -289,6 +289,33 @@ public sealed class TcpPeerTransportTests
     }
 
     [Fact]
+    public async Task Handshake_LargeFrameBeforeHandshake_RefusedFromItsHeaderAlone()
+    {
+        var two = TcpPeerTransport.Start(Options(2, new Dictionary<ulong, EndPoint?> { [1] = null }, seed: 2), new RecordingFeedback());
+        try
+        {
+            await using var raw = await RawPeer.ConnectAsync(two.LocalEndpoint);
+
+            // Only the header of a 200 MiB snapshot frame: a node that waited for (or allocated) the payload
+            // would answer only at the 5 s handshake timeout, if at all.
+            var header = new byte[ProtocolLimits.HeaderSize];
+            new FrameHeader(ProtocolVersion.Current, FrameType.SnapshotMessage, 200 * 1024 * 1024).Write(header);
+            var watch = Stopwatch.StartNew();
+            await raw.SendAsync(header);
+            var frame = await raw.ReadFrameAsync(timeoutMs: 4000);
+            Assert.True(watch.ElapsedMilliseconds < 4000);
+            Assert.Null(HandshakeCodec.TryDecodeRefusal(frame.Payload, out var reason, out var text));
+            Assert.Equal(RefusalReason.MalformedHandshake, reason);
+            Assert.Contains("expected a Handshake frame first, got a SnapshotMessage frame header announcing 209715200 bytes", text, StringComparison.Ordinal);
+            Assert.True(await raw.IsClosedByPeerAsync());
+        }
+        finally
+        {
+            await two.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Handshake_PreviousVersionPeer_NegotiatesV1AndExchanges()
     {
         var site = await StartSiteAsync(2, (id, o) => id == 1 ? o with { ProtocolVersion = ProtocolVersion.Previous } : o);
