@@ -53,11 +53,12 @@ internal sealed partial class TcpPeerTransport
         return null;
     }
 
-    private static async Task WriteHandshakeAsync(Stream stream, Handshake h, CancellationToken cancellationToken)
+    private async Task WriteHandshakeAsync(Stream stream, Handshake h, CancellationToken cancellationToken)
     {
         var output = new ArrayBufferWriter<byte>(128);
         HandshakeCodec.WriteHandshake(output, h);
         await stream.WriteAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        Metrics.FrameSent(output.WrittenCount);
     }
 
     private async Task RefuseAsync(Stream stream, byte version, RefusalReason reason, string text, CancellationToken cancellationToken)
@@ -69,6 +70,7 @@ internal sealed partial class TcpPeerTransport
             var output = new ArrayBufferWriter<byte>(64 + ProtocolLimits.MaxRefusalTextBytes);
             HandshakeCodec.WriteRefusal(output, ProtocolVersion.IsSupported(version) ? version : ProtocolVersion.Current, reason, text);
             await stream.WriteAsync(output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            Metrics.FrameSent(output.WrittenCount);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
         {

@@ -24,10 +24,10 @@ internal sealed class TransportMetrics
     private long tlsFailures;
     private long idleTimeouts;
 
-    /// <summary>Frames written to sockets (messages, heartbeats, handshakes).</summary>
+    /// <summary>Frames written to sockets (messages, heartbeats, handshakes, refusals).</summary>
     public long FramesSent => Volatile.Read(ref framesSent);
 
-    /// <summary>Frames read from sockets with a valid header and checksum.</summary>
+    /// <summary>Frames read from sockets with a valid header and checksum, the peer's handshake included.</summary>
     public long FramesReceived => Volatile.Read(ref framesReceived);
 
     /// <summary>Frame bytes written to sockets (before TLS).</summary>

@@ -29,6 +29,12 @@ public sealed class TcpPeerTransportTests
                 }
             }
 
+            foreach (var from in site)
+            {
+                await WaitUntilAsync(() => from.Metrics.MessagesSent == 2 * EveryMessageType().Count, $"node {from.NodeId} wrote every message");
+                Assert.True(from.Metrics.FramesSent >= 2 * (1 + EveryMessageType().Count), $"frames sent: {from.Metrics.FramesSent}");
+            }
+
             foreach (var to in site)
             {
                 var received = new List<Message>();
@@ -51,6 +57,10 @@ public sealed class TcpPeerTransportTests
 
                 Assert.Equal(0, to.Metrics.DecodeErrors);
                 Assert.Equal(2 * EveryMessageType().Count, to.Metrics.MessagesReceived);
+
+                // Each peer's handshake plus its messages, at least; heartbeats may come on top.
+                Assert.True(to.Metrics.FramesReceived >= 2 * (1 + EveryMessageType().Count), $"frames received: {to.Metrics.FramesReceived}");
+                Assert.True(to.Metrics.BytesReceived > 5000 * 2, $"bytes received: {to.Metrics.BytesReceived}");
             }
         }
         finally
