@@ -88,6 +88,18 @@ internal sealed class TortureRunner
                 new CheckerOptions { Budget = _options.CheckBudget, TimeProvider = _time },
                 failure);
             keep = verdict.ExitCode != 0;
+            if (keep)
+            {
+                // The history of a failed run, for `greyctl lincheck` and for people.
+                string historyPath = Path.Combine(directory, "history.grey");
+                using (var writer = new StreamWriter(historyPath))
+                {
+                    HistoryFile.Write(writer, ModelKind.Kv, history);
+                }
+
+                _progress.WriteLine($"torture edge: history written to {historyPath}");
+            }
+
             return new TortureReport(_options, rounds, history, finals, verdict);
         }
         finally
