@@ -140,6 +140,33 @@ public sealed partial class RegionCoreTests
     }
 
     [Fact]
+    public async Task IngestDelta_CheckpointDeltaOverFoldedHistory_MergedDurablyThenContinues()
+    {
+        await using RegionHarness h = await RegionHarness.CreateAsync();
+        var fs = new CrashingFileSystem();
+        byte[] hash;
+        using (RegionCore region = h.Open(fs))
+        {
+            Assert.Equal(IngestStatus.Merged, region.IngestDelta(h.SiteA.Signed(1, 3, h.A1.Certificate), "site-a").Status);
+
+            IngestResult folded = region.IngestDelta(h.SiteA.SignedCheckpoint(20, h.A2.Certificate), "site-a");
+
+            Assert.Equal(IngestStatus.Merged, folded.Status);
+            Assert.Equal(20UL, folded.MergedIndex);
+            Assert.Equal(IngestStatus.Duplicate, region.IngestDelta(h.SiteA.SignedCheckpoint(20, h.A2.Certificate), "site-a").Status);
+            Assert.Equal(IngestStatus.Merged, region.IngestDelta(h.SiteA.Signed(21, 22, h.A1.Certificate), "site-a").Status);
+            Assert.Equal(22UL, Assert.Single(region.Flush()).MergedIndex);
+            hash = region.ComputeStateHash();
+        }
+
+        using RegionCore direct = h.Open(new CrashingFileSystem());
+        Assert.Equal(IngestStatus.Merged, direct.IngestDelta(h.SiteA.Signed(1, 22, h.A1.Certificate), "site-a").Status);
+        Assert.Equal(direct.ComputeStateHash(), hash);
+        using RegionCore reopened = h.Open(fs.AfterCrash());
+        Assert.Equal(hash, reopened.ComputeStateHash());
+    }
+
+    [Fact]
     public async Task GetSiteStatus_AfterMerges_ReportsIndexLagLastSeenAndAttestation()
     {
         await using RegionHarness h = await RegionHarness.CreateAsync();

@@ -37,6 +37,13 @@ internal sealed class SiteLog
     public SiteDelta Delta(ulong first, ulong last) =>
         SiteDelta.Create(Region, Site, Epoch, first, last, ChainAt(first - 1), [.. _entries.Where(e => e.Index >= first && e.Index <= last)]);
 
+    public byte[] SignedCheckpoint(ulong index, System.Security.Cryptography.X509Certificates.X509Certificate2 signer)
+    {
+        var state = new Grey.Federation.State.RegionState();
+        Grey.Federation.Merge.SiteLogApplier.ApplyEntries(state, Site, Epoch, _entries.Where(e => e.Index <= index), Grey.Federation.Merge.DesiredChangeLedger.Empty);
+        return new MessageSigner(signer).SignEnvelope(CheckpointDelta.Create(Region, Site, Epoch, index, ChainAt(index), state).Encode());
+    }
+
     public byte[] Signed(ulong first, ulong last, System.Security.Cryptography.X509Certificates.X509Certificate2 signer) =>
         new MessageSigner(signer).SignEnvelope(Delta(first, last).Encode());
 }
