@@ -76,9 +76,12 @@ public sealed class NodeRegistry
             return $"registry full ({MaxNodes} nodes)";
         }
 
+        // The same key again keeps its attestation result; a new key needs a new one.
         var entry = new Entry(nodeId, site, keyId, X509CertificateLoader.LoadCertificate(deltaSigningCertificate.RawData))
         {
             Revoked = existing?.Revoked ?? false,
+            Final = existing?.Final ?? false,
+            Result = existing?.KeyId == keyId ? existing.Result : null,
         };
         _byNode[nodeId] = entry;
         _byKeyId[keyId] = entry;

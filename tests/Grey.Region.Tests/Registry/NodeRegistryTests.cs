@@ -23,15 +23,19 @@ public sealed class NodeRegistryTests
     }
 
     [Fact]
-    public async Task Enroll_NewKey_NeedsNewAttestationAndOldKeyIsGone()
+    public async Task Enroll_SameKeyKeepsResultNewKeyNeedsNewOneAndRevocationStays()
     {
         await using var fleet = new RegionFleet();
         NodeRegistry registry = fleet.NewRegistry();
         EdgeNode n = await fleet.EnrollAsync("a1", "site-a");
         await fleet.AdmitAsync(registry, n);
         var next = RegionFleet.CreateCertificate("a1 next");
+        Assert.Null(registry.Enroll("a1", "site-a", n.Certificate));
+        Assert.Equal(NodeAttestation.Passing, registry.Find("a1")!.Attestation);
+        registry.Revoke("a1");
 
         Assert.Null(registry.Enroll("a1", "site-a", next));
+        Assert.True(registry.Find("a1")!.Revoked);
 
         Assert.Null(registry.FindByKeyId(Convert.FromHexString(n.Certificate.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509SubjectKeyIdentifierExtension>().Single().SubjectKeyIdentifier!)));
         Assert.Equal(NodeAttestation.None, registry.Find("a1")!.Attestation);
