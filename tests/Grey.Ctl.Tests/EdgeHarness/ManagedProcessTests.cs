@@ -12,7 +12,7 @@ public sealed class ManagedProcessTests : IDisposable
 
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        for (int i = 0; i < 100 && !condition(); i++)
+        for (int i = 0; i < 600 && !condition(); i++)
         {
             await Task.Delay(50);
         }
