@@ -342,8 +342,12 @@ public sealed class TcpPeerTransportTests
             // A joint configuration cannot be expressed in v1: dropped with a reason and reported as failed.
             var joint = EveryMessageType(2, 1).Single(m => m.Type == MessageType.Snapshot);
             site[1].Send(joint);
-            await WaitUntilAsync(() => site[1].Metrics.DropsUnencodable == 1, "unencodable drop");
-            Assert.Contains(site[1].RecentEvents, e => e.Contains("protocol v1 cannot carry", StringComparison.Ordinal));
+            // The counter is bumped before the event is recorded, on the sender's thread: wait for both.
+            await WaitUntilAsync(
+                () => site[1].Metrics.DropsUnencodable == 1
+                    && site[1].RecentEvents.Any(e => e.Contains("protocol v1 cannot carry", StringComparison.Ordinal)),
+                "unencodable drop and its event");
+            Assert.Equal(1, site[1].Metrics.DropsUnencodable);
             Assert.Contains(site[1].RecentEvents, e => e.Contains("connected (protocol v1", StringComparison.Ordinal));
         }
         finally
