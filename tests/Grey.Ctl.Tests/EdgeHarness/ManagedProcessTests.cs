@@ -25,8 +25,10 @@ public sealed class ManagedProcessTests : IDisposable
         await using var child = new ManagedProcess("child", "/bin/sh", ["-c", "echo started; trap '' TERM; exec sleep 60"], log);
         child.Start();
         Assert.True(child.IsRunning);
-        await WaitForAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("started"));
-        Assert.Contains("started", File.ReadAllText(log));
+        // Wait for the child's own line, not a substring: the harness's "start #1" header line contains the
+        // command text "echo started", and killing the shell before it ran echo left one line at the end.
+        await WaitForAsync(() => File.Exists(log) && StartedLines(log) == 1);
+        Assert.Equal(1, StartedLines(log));
 
         await child.KillAsync();
         Assert.False(child.IsRunning);
@@ -62,9 +64,11 @@ public sealed class ManagedProcessTests : IDisposable
     {
         await using var child = new ManagedProcess("child", "/bin/sh", ["-c", "echo one; echo two >&2; exit 3"], Path.Combine(_dir, "c.log"));
         child.Start();
-        await WaitForAsync(() => !child.IsRunning && child.Tail().Contains("two"));
+        // Whole lines, not substrings: the harness's header line repeats the command text.
+        static string[] Lines(string tail) => tail.Split('\n', StringSplitOptions.TrimEntries);
+        await WaitForAsync(() => !child.IsRunning && Lines(child.Tail()).Contains("two"));
         Assert.Equal(3, child.ExitCode);
-        Assert.Contains("one", child.Tail());
-        Assert.Contains("two", child.Tail());
+        Assert.Contains("one", Lines(child.Tail()));
+        Assert.Contains("two", Lines(child.Tail()));
     }
 }
