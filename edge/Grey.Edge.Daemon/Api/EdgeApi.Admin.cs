@@ -72,10 +72,9 @@ internal sealed partial class EdgeApi
 
     private async Task Transfer(HttpContext ctx)
     {
-        var body = await ReadBodyAsync(ctx, ApiLimits.MaxSmallBodyBytes).ConfigureAwait(false);
+        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
         if (body is null)
         {
-            await Error(ctx, 413, $"body larger than {ApiLimits.MaxSmallBodyBytes} bytes", "body_too_large").ConfigureAwait(false);
             return;
         }
 

@@ -157,10 +157,9 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
             return;
         }
 
-        var body = await ReadBodyAsync(ctx, ApiLimits.MaxSmallBodyBytes).ConfigureAwait(false);
+        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
         if (body is null)
         {
-            await Error(ctx, 413, $"body larger than {ApiLimits.MaxSmallBodyBytes} bytes", "body_too_large").ConfigureAwait(false);
             return;
         }
 
@@ -206,10 +205,9 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
             return;
         }
 
-        var body = await ReadBodyAsync(ctx, ApiLimits.MaxSmallBodyBytes).ConfigureAwait(false);
+        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
         if (body is null)
         {
-            await Error(ctx, 413, $"body larger than {ApiLimits.MaxSmallBodyBytes} bytes", "body_too_large").ConfigureAwait(false);
             return;
         }
 
@@ -388,6 +386,21 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
     }
 
     private static string ETag(ulong revision) => "\"" + revision.ToString(CultureInfo.InvariantCulture) + "\"";
+
+    /// <summary>
+    /// Reads a small JSON or integer body; when it exceeds <see cref="ApiLimits.MaxSmallBodyBytes"/> answers 413
+    /// itself and returns null, so every handler refuses oversized bodies with the same status and message.
+    /// </summary>
+    private static async Task<byte[]?> ReadSmallBodyAsync(HttpContext ctx)
+    {
+        var body = await ReadBodyAsync(ctx, ApiLimits.MaxSmallBodyBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Error(ctx, 413, $"body larger than {ApiLimits.MaxSmallBodyBytes} bytes", "body_too_large").ConfigureAwait(false);
+        }
+
+        return body;
+    }
 
     /// <summary>Reads the body up to <paramref name="limit"/> bytes; null when it is larger.</summary>
     private static async Task<byte[]?> ReadBodyAsync(HttpContext ctx, int limit)
