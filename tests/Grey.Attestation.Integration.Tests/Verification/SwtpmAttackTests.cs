@@ -218,29 +218,6 @@ public sealed class SwtpmAttackTests(SwtpmFixture tpm) : IClassFixture<SwtpmFixt
     }
 
     [Fact]
-    public async Task Verify_RebootWithoutSafe_AcceptedAndReportedUnclean()
-    {
-        Assert.Equal(ReasonCode.Accepted, _w.Verify(await _w.QuoteAsync()));
-        await _w.BootAsync(orderly: false);
-        VerificationOutcome outcome = _w.Verifier.Verify("ecc-node", await _w.QuoteAsync());
-        Assert.Equal(ReasonCode.Accepted, outcome.Code);
-        Assert.True(outcome.Reboot);
-        Assert.True(outcome.UncleanReboot);
-    }
-
-    [Fact]
-    public async Task Verify_SafeZeroWithoutReset_ClockUnsafe()
-    {
-        // The verifier already saw a quote of this boot; a real TPM reports safe = 0 after an unclean reset.
-        await _w.BootAsync(orderly: false);
-        QuoteEvidence e = await _w.QuoteAsync();
-        TpmsClockInfo clock = TpmsAttest.Parse(e.Attest).ClockInfo;
-        Assert.False(clock.Safe);
-        _w.Verifier.Clocks.Record("ecc-node", clock with { Clock = 0, Safe = true });
-        Assert.Equal(ReasonCode.ClockUnsafe, _w.Verify(e));
-    }
-
-    [Fact]
     public async Task Verify_ClockGoesBackWithinBoot_ClockWentBack()
     {
         QuoteEvidence e = await _w.QuoteAsync();

@@ -5,7 +5,7 @@ using Grey.Attestation.Verification;
 namespace Grey.Attestation.Integration.Tests.Verification;
 
 /// <summary>
-/// The resume test needs a TPM whose clock is "safe": once any test has power-cycled a TPM uncleanly,
+/// The resume test needs a TPM whose clock is "safe": once a test has power-cycled a TPM uncleanly,
 /// swtpm keeps reporting safe = 0 across later orderly shutdowns until it next writes its clock to NV,
 /// so sharing the attack tests' instance made this test depend on the order xunit ran them in. It gets
 /// its own swtpm.
