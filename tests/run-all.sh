@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests start themselves (each fixture on a free loopback port).
-APT_PACKAGES=(swtpm swtpm-tools tpm2-tools libtss2-tcti-swtpm0 etcd-server python3)
+APT_PACKAGES=(swtpm swtpm-tools tpm2-tools libtss2-tcti-swtpm0 etcd-server python3 nats-server mosquitto)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -17,7 +17,7 @@ internal static class MessageHeader
 
         Cbor.ReadKey(r, 1, what);
         ulong type = r.ReadUInt64();
-        if (type is < 1 or > 5)
+        if (type is < 1 or > 7)
         {
             throw FormatDecodeException.Malformed($"{what}: unknown message type {type}");
         }

@@ -20,4 +20,10 @@ public enum MessageType
 
     /// <summary>A region delta: merged state one region shares with another.</summary>
     RegionDelta = 5,
+
+    /// <summary>A region's request that a site resend from an index (unsigned).</summary>
+    SiteNak = 6,
+
+    /// <summary>A site's report of its committed progress and backlog (unsigned; used for lag only).</summary>
+    SiteReport = 7,
 }
