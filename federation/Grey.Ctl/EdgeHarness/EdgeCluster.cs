@@ -55,7 +55,7 @@ internal sealed class EdgeCluster : IAsyncDisposable
     /// Creates the proxies (unless <paramref name="withProxies"/> is false: a benchmark wants the direct path)
     /// and starts every node, not waiting for health.
     /// </summary>
-    public static EdgeCluster Start(EdgeCommandLine edge, int nodes, string directory, TimeProvider time, string site = "torture", bool withProxies = true)
+    public static EdgeCluster Start(EdgeCommandLine edge, int nodes, string directory, TimeProvider time, string site = "torture", bool withProxies = true, IReadOnlyList<string>? extraArguments = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nodes, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nodes, MaxNodes);
@@ -89,6 +89,7 @@ internal sealed class EdgeCluster : IAsyncDisposable
                 "--api", $"127.0.0.1:{api[i].ToString(CultureInfo.InvariantCulture)}",
                 "--insecure",
             };
+            args.AddRange(extraArguments ?? []);
             if (nodes > 1)
             {
                 var peers = new List<string>();
