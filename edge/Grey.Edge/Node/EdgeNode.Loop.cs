@@ -74,6 +74,9 @@ internal sealed partial class EdgeNode
                 reads[read.Read.Id] = read.Read;
                 raw.ReadIndex(ReadContext(read.Read.Id));
                 break;
+            case ProposeRecordEvent record:
+                HandleProposeRecord(record);
+                break;
             case ConfChangeEvent change:
                 HandleConfChange(change);
                 break;
@@ -166,6 +169,7 @@ internal sealed partial class EdgeNode
                 lock (stateLock)
                 {
                     machine = restored;
+                    applyHook?.Restored(restored);
                 }
 
                 confState = snapshot.Metadata.ConfState;
@@ -295,7 +299,14 @@ internal sealed partial class EdgeNode
                     continue;
                 }
 
-                outcome = machine.Apply(entry, out command);
+                if (applyHook is null)
+                {
+                    outcome = machine.Apply(entry, out command);
+                }
+                else
+                {
+                    outcome = ApplyObserved(entry, out command);
+                }
             }
 
             if (outcome is { } o && command is not null && command.Origin == origin && proposals.TryRemove(command.ProposalId, out var waiting))
@@ -362,6 +373,9 @@ internal sealed partial class EdgeNode
             data = machine.Snapshot();
         }
 
+        // The outbox journal must hold everything through the snapshot before the snapshot (and the compaction
+        // after it) can drop the log entries the journal would otherwise be rebuilt from (docs/OUTBOX.md).
+        applyHook?.BeforeSnapshot(applied);
         var conf = confState;
         lastSnapshotIndex = applied;
         _ = Task.Run(async () =>

@@ -23,6 +23,7 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
     private readonly EdgeNodeOptions options;
     private readonly WalRaftStorage storage;
     private readonly IProposalForwarder? forwarder;
+    private readonly IApplyHook? applyHook;
     private readonly TimeProvider time;
     private readonly Random random;
     private readonly HybridLogicalClock hlc;
@@ -53,9 +54,10 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
     private volatile Exception? failure;
     private int disposed;
 
-    private EdgeNode(EdgeNodeOptions options, WalRaftStorage storage, IProposalForwarder? forwarder, TimeProvider time, Random random)
+    private EdgeNode(EdgeNodeOptions options, WalRaftStorage storage, IProposalForwarder? forwarder, TimeProvider time, Random random, IApplyHook? applyHook)
     {
         this.options = options;
+        this.applyHook = applyHook;
         this.storage = storage;
         this.forwarder = forwarder;
         this.time = time;
@@ -112,7 +114,8 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
 
     /// <summary>
     /// Opens a node over <paramref name="storage"/> (which it then owns) and starts its loop: restores the newest
-    /// snapshot, replays the log after it, or bootstraps a new site on empty storage.
+    /// snapshot, replays the log after it, or bootstraps a new site on empty storage. <paramref name="applyHook"/>
+    /// (the outbox journal) sees every restore and chained entry from the start.
     /// </summary>
     public static async Task<EdgeNode> StartAsync(
         EdgeNodeOptions options,
@@ -120,7 +123,8 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
         Func<IRaftFeedback, IPeerTransport> transportFactory,
         IProposalForwarder? forwarder,
         TimeProvider time,
-        Random random)
+        Random random,
+        IApplyHook? applyHook = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(storage);
@@ -133,7 +137,7 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
             throw new ArgumentException("invalid node options: " + string.Join("; ", errors), nameof(options));
         }
 
-        var node = new EdgeNode(options, storage, forwarder, time, random);
+        var node = new EdgeNode(options, storage, forwarder, time, random, applyHook);
         node.Open();
         node.transport = transportFactory(node);
         node.loop = Task.Run(node.RunAsync);
@@ -169,6 +173,7 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
             raftOptions = raftOptions with { Applied = snapshot.Metadata.Index };
         }
 
+        applyHook?.Restored(machine);
         if (hasState || options.Join)
         {
             raw = new RawNode(raftOptions);

@@ -15,6 +15,9 @@ internal sealed record StepEvent(Message Message) : NodeEvent;
 /// <summary>A client command to propose (leader) or refuse (others).</summary>
 internal sealed record ProposeEvent(Command Command, TaskCompletionSource<ProposalResult> Completion) : NodeEvent;
 
+/// <summary>An internal record (the outbox's region acknowledgement) to propose; completes true when Raft accepted it.</summary>
+internal sealed record ProposeRecordEvent(byte[] Data, TaskCompletionSource<bool> Completion) : NodeEvent;
+
 /// <summary>A linearizable read to start.</summary>
 internal sealed record ReadEvent(PendingRead Read) : NodeEvent;
 

@@ -6,7 +6,8 @@ namespace Grey.Edge.StateMachine;
 
 /// <summary>
 /// Bytes of a <see cref="SiteRecord"/>, little-endian: version (1) u8, kind u8, then epoch: u64; member API:
-/// u64 node id, u16 length + ASCII address (at most <see cref="MaxAddressBytes"/>). Strict: exact length.
+/// u64 node id, u16 length + ASCII address (at most <see cref="MaxAddressBytes"/>); region ack: u64 epoch,
+/// u64 merged index, 32-byte chain hash, u8 length + ASCII region id. Strict: exact length.
 /// </summary>
 internal static class SiteRecordCodec
 {
@@ -48,10 +49,32 @@ internal static class SiteRecordCodec
                     return b;
                 }
 
+            case SiteRecordKind.RegionAck:
+                {
+                    if (!Grey.Federation.Identifiers.FederationId.IsValid(record.Region) || record.ChainHash is not { Length: AckHashBytes } || record.AckIndex == 0)
+                    {
+                        throw new ArgumentException("region ack record needs a valid region id, an index above 0 and a 32-byte chain hash", nameof(record));
+                    }
+
+                    var region = Encoding.ASCII.GetBytes(record.Region);
+                    var b = new byte[2 + 8 + 8 + AckHashBytes + 1 + region.Length];
+                    b[0] = Version;
+                    b[1] = (byte)record.Kind;
+                    BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(2), record.Epoch);
+                    BinaryPrimitives.WriteUInt64LittleEndian(b.AsSpan(10), record.AckIndex);
+                    record.ChainHash.CopyTo(b, 18);
+                    b[18 + AckHashBytes] = (byte)region.Length;
+                    region.CopyTo(b, 19 + AckHashBytes);
+                    return b;
+                }
+
             default:
                 throw new ArgumentException($"unknown record kind {record.Kind}", nameof(record));
         }
     }
+
+    /// <summary>Length of the chain hash a region ack record carries (SHA-256).</summary>
+    public const int AckHashBytes = 32;
 
     /// <summary>Decodes a record; on failure says why.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> bytes, [NotNullWhen(true)] out SiteRecord? record, [NotNullWhen(false)] out string? error)
@@ -80,6 +103,33 @@ internal static class SiteRecordCodec
                     }
 
                     record = new SiteRecord(SiteRecordKind.MemberApi, NodeId: id, ApiAddress: Encoding.ASCII.GetString(bytes[12..]));
+                    error = null;
+                    return true;
+                }
+
+            case SiteRecordKind.RegionAck when bytes.Length > 19 + AckHashBytes:
+                {
+                    int length = bytes[18 + AckHashBytes];
+                    if (bytes.Length != 19 + AckHashBytes + length)
+                    {
+                        error = "region ack record: region length does not match";
+                        return false;
+                    }
+
+                    var region = Encoding.ASCII.GetString(bytes[(19 + AckHashBytes)..]);
+                    var index = BinaryPrimitives.ReadUInt64LittleEndian(bytes[10..]);
+                    if (!Grey.Federation.Identifiers.FederationId.IsValid(region) || index == 0)
+                    {
+                        error = "region ack record: invalid region id or index 0";
+                        return false;
+                    }
+
+                    record = new SiteRecord(
+                        SiteRecordKind.RegionAck,
+                        Epoch: BinaryPrimitives.ReadUInt64LittleEndian(bytes[2..]),
+                        Region: region,
+                        AckIndex: index,
+                        ChainHash: bytes.Slice(18, AckHashBytes).ToArray());
                     error = null;
                     return true;
                 }

@@ -8,4 +8,10 @@ internal enum SiteRecordKind : byte
 
     /// <summary>The API address of a member (for forwarding writes to the leader).</summary>
     MemberApi = 2,
+
+    /// <summary>
+    /// The home region's verified acknowledgement (region, epoch, merged index, chain hash there), proposed by
+    /// the leader's outbox; every replica records it as the acknowledged index and trims its outbox journal.
+    /// </summary>
+    RegionAck = 3,
 }

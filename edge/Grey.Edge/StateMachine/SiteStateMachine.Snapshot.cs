@@ -7,11 +7,15 @@ using Grey.Federation.Operations;
 namespace Grey.Edge.StateMachine;
 
 /// <summary>
-/// Snapshot and restore. Layout, little-endian: magic "GSSM", version u8 (1), site (u8 length + ASCII),
+/// Snapshot and restore. Layout, little-endian: magic "GSSM", version u8 (2; version 1, without the outbox
+/// fields at the end, is still read), site (u8 length + ASCII),
 /// has epoch u8, epoch u64, chain hash (u8 length 0 or 32 + bytes), applied index u64, last stamp (i64, u16),
 /// chained entries u64, member count u32 then (u64 id, u16 length + ASCII address) each, key count u32 then per
 /// key: u16 length + key, type u8, revision u64, and by type: value (u32 length + bytes), counter (i64) or set
 /// (u32 count, then per member: u16 length + UTF-8 member, tag node (u8 length + ASCII), tag stamp (i64, u16)).
+/// Version 2 then adds the outbox fields: acked index u64, acked region (u8 length + ASCII), acked chain hash
+/// (u8 length 0 or 32 + bytes), site state u8 (0 not kept, 1 kept: u32 length + the canonical region delta
+/// bytes of <see cref="SiteState"/> named after the site, 2 kept but missing).
 /// Restoring checks every count against the bytes left and every name against its rule.
 /// </summary>
 internal sealed partial class SiteStateMachine
@@ -21,6 +25,9 @@ internal sealed partial class SiteStateMachine
     /// <summary>Members or keys a snapshot may declare: a bound checked before allocating.</summary>
     public const int MaxSnapshotItems = 16 * 1024 * 1024;
 
+    /// <summary>The snapshot format version written (2: with the outbox fields).</summary>
+    public const byte SnapshotVersion = 2;
+
     /// <summary>Encodes the whole state.</summary>
     public byte[] Snapshot()
     {
@@ -28,7 +35,7 @@ internal sealed partial class SiteStateMachine
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
-            w.Write((byte)1);
+            w.Write(SnapshotVersion);
             WriteShort(w, Site, 1);
             w.Write(Epoch.HasValue);
             w.Write(Epoch ?? 0);
@@ -75,6 +82,8 @@ internal sealed partial class SiteStateMachine
                         break;
                 }
             }
+
+            WriteOutboxFields(w);
         }
 
         return stream.ToArray();
@@ -87,9 +96,10 @@ internal sealed partial class SiteStateMachine
         try
         {
             var r = new SpanReader(bytes);
-            if (!r.Bytes(4).SequenceEqual(Magic) || r.U8() != 1)
+            byte version = 0;
+            if (!r.Bytes(4).SequenceEqual(Magic) || (version = r.U8()) is not (1 or SnapshotVersion))
             {
-                error = "not a state machine snapshot of version 1";
+                error = $"not a state machine snapshot of version 1 or {SnapshotVersion} (version {version})";
                 return false;
             }
 
@@ -176,6 +186,11 @@ internal sealed partial class SiteStateMachine
                 m.keys.Add(key, record);
             }
 
+            if (version >= 2 && !m.ReadOutboxFields(ref r, out error))
+            {
+                return false;
+            }
+
             if (r.Offset != bytes.Length)
             {
                 error = $"{bytes.Length - r.Offset} bytes after the snapshot";
@@ -191,6 +206,68 @@ internal sealed partial class SiteStateMachine
             error = e.Message;
             return false;
         }
+    }
+
+    private void WriteOutboxFields(BinaryWriter w)
+    {
+        w.Write(AckedIndex);
+        WriteShort(w, AckedRegion, 1);
+        w.Write((byte)AckedChainHash.Length);
+        w.Write(AckedChainHash.Span);
+        if (siteState is not null)
+        {
+            // Named after the site: the region id of a region delta is only a label here.
+            var state = new Grey.Federation.Messages.RegionDelta(Site, siteState).Encode();
+            w.Write((byte)1);
+            w.Write((uint)state.Length);
+            w.Write(state);
+        }
+        else
+        {
+            w.Write((byte)(SiteStateMissing ? 2 : 0));
+        }
+    }
+
+    private bool ReadOutboxFields(ref SpanReader r, [NotNullWhen(false)] out string? error)
+    {
+        AckedIndex = r.U64();
+        AckedRegion = r.Ascii(r.U8());
+        int hashLength = r.U8();
+        if (hashLength is not (0 or SiteRecordCodec.AckHashBytes) || (hashLength == 0) != (AckedIndex == 0))
+        {
+            error = "acked index and acked chain hash disagree";
+            return false;
+        }
+
+        AckedChainHash = r.Bytes(hashLength).ToArray();
+        switch (r.U8())
+        {
+            case 0:
+                break;
+            case 1:
+                {
+                    var length = r.Count(1, Grey.Federation.FederationLimits.MaxRegionStateBytes);
+                    var decoded = Grey.Federation.Messages.RegionDelta.Decode(r.Bytes(length).ToArray());
+                    if (!decoded.IsSuccess || decoded.Value.Region != Site)
+                    {
+                        error = "the site state does not decode: " + (decoded.IsSuccess ? "wrong site" : decoded.Error.Message);
+                        return false;
+                    }
+
+                    siteState = decoded.Value.State;
+                    break;
+                }
+
+            case 2:
+                SiteStateMissing = true;
+                break;
+            default:
+                error = $"unknown site state flag at offset {r.Offset - 1}";
+                return false;
+        }
+
+        error = null;
+        return true;
     }
 
     private static void WriteShort(BinaryWriter w, string text, int lengthBytes)

@@ -122,6 +122,9 @@ internal sealed partial class SiteStateMachine
             case SiteRecordKind.MemberApi:
                 memberApis[record.NodeId] = record.ApiAddress;
                 break;
+            case SiteRecordKind.RegionAck:
+                ApplyRegionAck(record);
+                break;
         }
     }
 
@@ -258,7 +261,10 @@ internal sealed partial class SiteStateMachine
 
     private void Chain(ulong index, HlcTimestamp stamp, Operation op)
     {
-        chain = Grey.Federation.Chain.ChainHash.Next(chain, new DataEntry(index, stamp, [op]));
+        var entry = new DataEntry(index, stamp, [op]);
+        chain = Grey.Federation.Chain.ChainHash.Next(chain, entry);
         ChainedEntries++;
+        LastChained = entry;
+        TrackSiteState(entry);
     }
 }

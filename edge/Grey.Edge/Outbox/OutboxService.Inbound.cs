@@ -1,0 +1,199 @@
+using Grey.Edge.StateMachine;
+using Grey.Edge.Uplink;
+using Grey.Federation.Messages;
+using Grey.Raft;
+
+namespace Grey.Edge.Outbox;
+
+/// <summary>What the region sends: signed acks (verified, checked, recorded through Raft), NAKs, link events, revocations.</summary>
+internal sealed partial class OutboxService
+{
+    private async ValueTask HandleInboundAsync(UplinkInbound message, CancellationToken token)
+    {
+        switch (message.Kind)
+        {
+            case UplinkInboundKind.Ack:
+                await HandleAckAsync(message.Payload, token).ConfigureAwait(false);
+                break;
+            case UplinkInboundKind.Nak:
+                HandleNak(message.Payload);
+                break;
+            case UplinkInboundKind.LinkUp:
+                linkUp = true;
+                if (session is { } s)
+                {
+                    // Drain at once from the acknowledged index: whatever was in flight may be lost.
+                    Metrics.Resent();
+                    s.Restart(node.Query(m => m.AckedIndex) + 1);
+                }
+
+                if (node.IsLeader && !revokedSelf)
+                {
+                    await MaybeReportAsync(force: true, token).ConfigureAwait(false);
+                }
+
+                break;
+            case UplinkInboundKind.LinkDown:
+                linkUp = false;
+                break;
+            case UplinkInboundKind.Revoke:
+                HandleRevocation(message.Payload);
+                break;
+            default:
+                // Desired-state changes are issue 7's.
+                break;
+        }
+
+        if (message.Settle is { } settle && message.Kind is UplinkInboundKind.Ack or UplinkInboundKind.Nak or UplinkInboundKind.Revoke)
+        {
+            await settle().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask HandleAckAsync(ReadOnlyMemory<byte> payload, CancellationToken token)
+    {
+        if (!node.IsLeader || revokedSelf)
+        {
+            // Only the leader records acks; followers learn them through the log.
+            return;
+        }
+
+        var verified = ackVerifier.Verify(payload);
+        if (!verified.IsTrusted)
+        {
+            RefuseAck("ack refused: " + verified.Error);
+            return;
+        }
+
+        var ack = verified.Ack!;
+        var (acked, epoch, applied) = node.Query(m => (m.AckedIndex, m.Epoch, m.AppliedIndex));
+        if (ack.Region != options.Region || ack.Site != node.Site || ack.Epoch != epoch)
+        {
+            RefuseAck($"ack refused: it names region {ack.Region}, site {ack.Site}, epoch {ack.Epoch}; this is {options.Region}, {node.Site}, {epoch}");
+            return;
+        }
+
+        var s = session;
+        if (ack.MergedIndex <= Math.Max(acked, s?.ProposedAck ?? 0))
+        {
+            Metrics.AckStale();
+            return;
+        }
+
+        if (ack.MergedIndex > applied)
+        {
+            RefuseAck($"ack refused: index {ack.MergedIndex} is beyond what this site applied ({applied})");
+            return;
+        }
+
+        if (!journal.TryChainAt(ack.MergedIndex, out var chain))
+        {
+            // Below a fold: the journal no longer knows that chain hash; the checkpoint's ack will cover it.
+            Metrics.AckStale();
+            return;
+        }
+
+        if (!chain.AsSpan().SequenceEqual(ack.ChainHash))
+        {
+            RefuseAck($"ack refused: chain hash at {ack.MergedIndex} does not match the journal's");
+            return;
+        }
+
+        var record = new SiteRecord(SiteRecordKind.RegionAck, Epoch: ack.Epoch, Region: ack.Region, AckIndex: ack.MergedIndex, ChainHash: ack.ChainHash.ToArray());
+        if (await node.ProposeRecordAsync(record, token).ConfigureAwait(false))
+        {
+            Metrics.AckAccepted();
+            if (s is not null)
+            {
+                s.ProposedAck = ack.MergedIndex;
+            }
+        }
+    }
+
+    private void RefuseAck(string reason)
+    {
+        Metrics.AckRefused();
+        LastError = reason;
+    }
+
+    private void HandleNak(ReadOnlyMemory<byte> payload)
+    {
+        if (session is not { } s)
+        {
+            return;
+        }
+
+        var decoded = SiteNak.Decode(payload);
+        if (!decoded.IsSuccess)
+        {
+            LastError = "nak refused: " + decoded.Error.Message;
+            return;
+        }
+
+        var nak = decoded.Value;
+        var (acked, epoch) = node.Query(m => (m.AckedIndex, m.Epoch));
+        if (nak.Region != options.Region || nak.Site != node.Site || nak.Epoch != epoch)
+        {
+            return;
+        }
+
+        Metrics.Nak();
+        Metrics.Resent();
+        s.Restart(Math.Max(acked + 1, nak.FirstMissingIndex));
+    }
+
+    private void HandleRevocation(ReadOnlyMemory<byte> payload)
+    {
+        if (revocationVerifier is null)
+        {
+            return;
+        }
+
+        var check = revocationVerifier.Verify(payload);
+        if (!check.IsValid)
+        {
+            LastError = "revocation notice refused: " + check.Error;
+            return;
+        }
+
+        Metrics.Revoked();
+        revokedNodes.Add(check.NodeName!);
+        if (check.NodeName == nodeName)
+        {
+            // This node may no longer sign: stop at once; the others re-ship its unacknowledged range.
+            revokedSelf = true;
+            session = null;
+        }
+    }
+
+    private async ValueTask HandleRevocationsAsync(CancellationToken token)
+    {
+        if (revokedNodes.Count == 0 || !node.IsLeader || node.RaftStatus is not { } status)
+        {
+            return;
+        }
+
+        if (revokedSelf)
+        {
+            // Step down: hand leadership to the most caught-up other voter; that leader removes this node.
+            var target = status.Config.Voters.Where(v => v != node.Id)
+                .OrderByDescending(v => status.Progress.TryGetValue(v, out var p) ? p.Match : 0)
+                .FirstOrDefault();
+            if (target != 0)
+            {
+                await node.TransferLeadershipAsync(target, token).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        foreach (var member in status.Config.Voters.Concat(status.Config.Learners).Distinct().ToList())
+        {
+            if (member != node.Id && revokedNodes.Contains(Node.EdgeNode.NodeName(member)))
+            {
+                await node.ChangeMembershipAsync(ConfChange.RemoveNode(member), token).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+}
