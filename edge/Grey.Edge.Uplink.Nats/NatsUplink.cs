@@ -214,8 +214,8 @@ internal sealed partial class NatsUplink : IUplink
             catch (Exception e) when (e is NatsException or IOException or System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or TimeoutException)
             {
                 attempt++;
-                lastError = e.Message;
-                NatsUplinkLog.ConnectFailed(logger, options.Site, servers, credentials.ToString(), e.Message);
+                lastError = Describe(e);
+                NatsUplinkLog.ConnectFailed(logger, options.Site, servers, credentials.ToString(), lastError);
                 var wait = TimeSpan.FromTicks(Math.Min(options.ReconnectWaitMax.Ticks, options.ReconnectWaitMin.Ticks << Math.Min(attempt - 1, 16)));
                 try
                 {
@@ -342,6 +342,21 @@ internal sealed partial class NatsUplink : IUplink
             // and the next one tells the current state.
             inbound.TryWrite(new UplinkInbound(up ? UplinkInboundKind.LinkUp : UplinkInboundKind.LinkDown, ReadOnlyMemory<byte>.Empty, Name));
         }
+    }
+
+    // NATS.Net wraps the server's reason ("Authorization Violation") in a generic connect failure.
+    private static string Describe(Exception e)
+    {
+        var parts = new List<string>();
+        for (var x = e; x is not null && parts.Count < 4; x = x.InnerException)
+        {
+            if (!parts.Contains(x.Message))
+            {
+                parts.Add(x.Message);
+            }
+        }
+
+        return string.Join(": ", parts);
     }
 
     private double NextJitter()
