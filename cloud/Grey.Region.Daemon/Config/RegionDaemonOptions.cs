@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace Grey.Region.Daemon.Config;
+
+/// <summary>
+/// Everything <c>grey-region</c> is started with, after merging the config file, the environment and the flags (in
+/// that order of increasing precedence). Immutable; <see cref="RegionOptionsParser"/> validates it.
+/// </summary>
+internal sealed record RegionDaemonOptions
+{
+    /// <summary>This region's id.</summary>
+    public string Region { get; init; } = string.Empty;
+
+    /// <summary>The data directory: the region store, the region's key and certificate, the registry journal.</summary>
+    public string DataDirectory { get; init; } = string.Empty;
+
+    /// <summary>Where the HTTP API listens.</summary>
+    public IPEndPoint? Api { get; init; }
+
+    /// <summary>The NATS server URLs (one or more, tried in turn by the client).</summary>
+    public IReadOnlyList<string> NatsUrls { get; init; } = [];
+
+    /// <summary>A NATS credentials file (<c>.creds</c>, JWT and nkey seed), or null for none. Never logged.</summary>
+    public string? NatsCredsFile { get; init; }
+
+    /// <summary>The peer regions whose region deltas this region joins.</summary>
+    public IReadOnlyList<string> PeerRegions { get; init; } = [];
+
+    /// <summary>The folder holding each peer region's certificate as <c>&lt;region&gt;.pem</c> (required with peers).</summary>
+    public string? PeerCertsDirectory { get; init; }
+
+    /// <summary>Development mode: reads need no token, the built-in development CAs are trusted.</summary>
+    public bool Dev { get; init; }
+
+    /// <summary>The admin bearer token (mutations; reads too outside development mode). Never logged.</summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>The config file read, if any.</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>A redacted one-line description for the start-up log (no token, no credentials).</summary>
+    public override string ToString() =>
+        $"region {Region}, data {DataDirectory}, api {Api}, nats {string.Join(",", NatsUrls)}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
+        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, admin token {(AdminToken is null ? "none" : "set")}";
+}

@@ -1,0 +1,380 @@
+using System.Net;
+using Grey.Federation.Identifiers;
+
+namespace Grey.Region.Daemon.Config;
+
+/// <summary>
+/// Reads <see cref="RegionDaemonOptions"/> from a config file (<c>key = value</c> lines, <c>#</c> comments), the
+/// environment (<c>GREY_REGION_</c> + the key in capitals with '_' for '-') and flags (<c>--key value</c>,
+/// <c>--key=value</c>, or <c>--key</c> alone for switches), later sources winning. Every problem is collected and
+/// reported at once; files named (config, credentials, peer certificates) are checked to exist.
+/// </summary>
+internal static class RegionOptionsParser
+{
+    /// <summary>Longest config file read: a bound against pointing the daemon at a huge file.</summary>
+    public const int MaxConfigFileBytes = 64 * 1024;
+
+    /// <summary>Most peer regions. A region delta carries whole state, so a large mesh wants the gateway of a later issue.</summary>
+    public const int MaxPeerRegions = 64;
+
+    /// <summary>Shortest admin token accepted: shorter ones are guessable.</summary>
+    public const int MinAdminTokenLength = 16;
+
+    /// <summary>Most NATS URLs.</summary>
+    public const int MaxNatsUrls = 16;
+
+    /// <summary>The prefix of the environment variables read.</summary>
+    public const string EnvironmentPrefix = "GREY_REGION_";
+
+    /// <summary>Every key, with whether it is a switch (takes no value on the command line).</summary>
+    public static readonly IReadOnlyDictionary<string, bool> Keys = new Dictionary<string, bool>(StringComparer.Ordinal)
+    {
+        ["region"] = false,
+        ["data"] = false,
+        ["api"] = false,
+        ["nats"] = false,
+        ["nats-creds"] = false,
+        ["peer-regions"] = false,
+        ["peer-certs"] = false,
+        ["dev"] = true,
+        ["admin-token"] = false,
+        ["config"] = false,
+    };
+
+    /// <summary>The usage text.</summary>
+    public const string Usage =
+        "usage: grey-region --region ID --data DIR --api HOST:PORT --nats URL[,URL] [--nats-creds FILE]\n" +
+        "                   [--peer-regions ID,... --peer-certs DIR] [--dev] [--admin-token T] [--config FILE]\n" +
+        "environment: GREY_REGION_<KEY> (e.g. GREY_REGION_ADMIN_TOKEN); config file: key = value lines. Flags win over the environment, which wins over the file.\n" +
+        "--admin-token (at least 16 characters) is required unless --dev; prefer the environment for it.";
+
+    /// <summary>Parses and validates; returns the options, or null with every error.</summary>
+    public static RegionDaemonOptions? Parse(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment, Func<string, string> readFile,
+        Func<string, bool> fileExists, Func<string, bool> directoryExists, out List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(readFile);
+        ArgumentNullException.ThrowIfNull(fileExists);
+        ArgumentNullException.ThrowIfNull(directoryExists);
+        errors = [];
+        Dictionary<string, string> flags = ParseFlags(args, errors);
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string key in Keys.Keys)
+        {
+            if (environment.TryGetValue(EnvironmentPrefix + key.ToUpperInvariant().Replace('-', '_'), out string? v))
+            {
+                env[key] = v;
+            }
+        }
+
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? configPath = flags.GetValueOrDefault("config") ?? env.GetValueOrDefault("config");
+        if (configPath is not null)
+        {
+            try
+            {
+                string text = readFile(configPath);
+                if (text.Length > MaxConfigFileBytes)
+                {
+                    errors.Add($"config file {configPath} is larger than {MaxConfigFileBytes} bytes");
+                }
+                else
+                {
+                    ParseFile(configPath, text, merged, errors);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"config file {configPath}: {e.Message}");
+            }
+        }
+
+        foreach ((string k, string v) in env)
+        {
+            merged[k] = v;
+        }
+
+        foreach ((string k, string v) in flags)
+        {
+            merged[k] = v;
+        }
+
+        RegionDaemonOptions options = Build(merged, fileExists, directoryExists, errors) with { ConfigFile = configPath };
+        return errors.Count == 0 ? options : null;
+    }
+
+    private static Dictionary<string, string> ParseFlags(IReadOnlyList<string> args, List<string> errors)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                errors.Add($"unexpected argument '{arg}'");
+                continue;
+            }
+
+            string name = arg[2..];
+            string? inline = null;
+            int eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                inline = name[(eq + 1)..];
+                name = name[..eq];
+            }
+
+            if (!Keys.TryGetValue(name, out bool isSwitch))
+            {
+                errors.Add($"unknown flag --{name}");
+                continue;
+            }
+
+            if (isSwitch)
+            {
+                flags[name] = inline ?? "true";
+            }
+            else if (inline is not null)
+            {
+                flags[name] = inline;
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                flags[name] = args[++i];
+            }
+            else
+            {
+                errors.Add($"--{name} needs a value");
+            }
+        }
+
+        return flags;
+    }
+
+    private static void ParseFile(string path, string text, Dictionary<string, string> into, List<string> errors)
+    {
+        int lineNumber = 0;
+        foreach (string raw in text.Split('\n'))
+        {
+            lineNumber++;
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                errors.Add($"{path}:{lineNumber}: expected 'key = value'");
+                continue;
+            }
+
+            string key = line[..eq].Trim();
+            if (!Keys.ContainsKey(key) || key == "config")
+            {
+                errors.Add($"{path}:{lineNumber}: unknown key '{key}'");
+                continue;
+            }
+
+            into[key] = line[(eq + 1)..].Trim();
+        }
+    }
+
+    private static RegionDaemonOptions Build(Dictionary<string, string> v, Func<string, bool> fileExists, Func<string, bool> directoryExists, List<string> errors)
+    {
+        var o = new RegionDaemonOptions();
+        if (!v.TryGetValue("region", out string? region))
+        {
+            errors.Add("--region is required");
+        }
+        else if (!FederationId.IsValid(region))
+        {
+            errors.Add($"--region '{region}' must match [a-z0-9][a-z0-9-]{{0,62}}");
+        }
+        else
+        {
+            o = o with { Region = region };
+        }
+
+        if (!v.TryGetValue("data", out string? data) || data.Length == 0)
+        {
+            errors.Add("--data is required");
+        }
+        else
+        {
+            o = o with { DataDirectory = data };
+        }
+
+        if (!v.TryGetValue("api", out string? api))
+        {
+            errors.Add("--api is required");
+        }
+        else if (ParseEndPoint(api) is { } apiEndPoint)
+        {
+            o = o with { Api = apiEndPoint };
+        }
+        else
+        {
+            errors.Add($"--api '{api}' must be HOST:PORT with an IP address or localhost (e.g. 127.0.0.1:8480)");
+        }
+
+        if (!v.TryGetValue("nats", out string? nats) || nats.Length == 0)
+        {
+            errors.Add("--nats is required");
+        }
+        else
+        {
+            o = o with { NatsUrls = ParseNatsUrls(nats, errors) };
+        }
+
+        if (v.TryGetValue("nats-creds", out string? creds))
+        {
+            if (!fileExists(creds))
+            {
+                errors.Add($"--nats-creds: no file {creds}");
+            }
+
+            o = o with { NatsCredsFile = creds };
+        }
+
+        bool dev = Switch(v, "dev", errors);
+        o = o with { Dev = dev };
+        if (v.TryGetValue("peer-regions", out string? peers) && peers.Length > 0)
+        {
+            o = o with { PeerRegions = ParsePeers(peers, o.Region, errors) };
+        }
+
+        if (v.TryGetValue("peer-certs", out string? certs))
+        {
+            if (!directoryExists(certs))
+            {
+                errors.Add($"--peer-certs: no folder {certs}");
+            }
+            else
+            {
+                foreach (string peer in o.PeerRegions.Where(p => !fileExists(Path.Combine(certs, p + ".pem"))))
+                {
+                    errors.Add($"--peer-certs: no certificate {Path.Combine(certs, peer + ".pem")} for peer region {peer}");
+                }
+            }
+
+            o = o with { PeerCertsDirectory = certs };
+        }
+        else if (o.PeerRegions.Count > 0)
+        {
+            errors.Add("--peer-certs is required with --peer-regions (each peer's certificate as <region>.pem)");
+        }
+
+        if (v.TryGetValue("admin-token", out string? token))
+        {
+            if (token.Length < MinAdminTokenLength)
+            {
+                errors.Add($"--admin-token must be at least {MinAdminTokenLength} characters");
+            }
+            else if (token.Any(char.IsWhiteSpace))
+            {
+                errors.Add("--admin-token must not contain white space");
+            }
+
+            o = o with { AdminToken = token };
+        }
+        else if (!dev)
+        {
+            errors.Add("--admin-token is required unless --dev (GREY_REGION_ADMIN_TOKEN keeps it out of the process list)");
+        }
+
+        return o;
+    }
+
+    private static bool Switch(Dictionary<string, string> v, string key, List<string> errors)
+    {
+        if (!v.TryGetValue(key, out string? s))
+        {
+            return false;
+        }
+
+        if (bool.TryParse(s, out bool b))
+        {
+            return b;
+        }
+
+        errors.Add($"--{key} takes true or false, was '{s}'");
+        return false;
+    }
+
+    private static IPEndPoint? ParseEndPoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon > 0 && text[..colon] == "localhost" && int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+            && port is >= 0 and <= 65535)
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+
+        return IPEndPoint.TryParse(text, out IPEndPoint? ep) && colon > 0 ? ep : null;
+    }
+
+    private static List<string> ParseNatsUrls(string text, List<string> errors)
+    {
+        var urls = new List<string>();
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        if (parts.Length > MaxNatsUrls)
+        {
+            errors.Add($"--nats lists {parts.Length} URLs, at most {MaxNatsUrls}");
+            return urls;
+        }
+
+        foreach (string part in parts)
+        {
+            if (!Uri.TryCreate(part, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("nats" or "tls") || uri.Host.Length == 0 || uri.Port <= 0)
+            {
+                errors.Add($"--nats '{part}' must be nats://HOST:PORT or tls://HOST:PORT");
+            }
+            else if (uri.UserInfo.Length > 0)
+            {
+                errors.Add($"--nats '{uri.Scheme}://{uri.Host}:{uri.Port}' must not carry credentials in the URL; use --nats-creds");
+            }
+            else
+            {
+                urls.Add(part);
+            }
+        }
+
+        return urls;
+    }
+
+    private static List<string> ParsePeers(string text, string self, List<string> errors)
+    {
+        var peers = new List<string>();
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length > MaxPeerRegions)
+        {
+            errors.Add($"--peer-regions lists {parts.Length} regions, at most {MaxPeerRegions}");
+            return peers;
+        }
+
+        foreach (string p in parts)
+        {
+            if (!FederationId.IsValid(p))
+            {
+                errors.Add($"--peer-regions: '{p}' is not a valid region id");
+            }
+            else if (p == self)
+            {
+                errors.Add($"--peer-regions must not name this region ({p})");
+            }
+            else if (peers.Contains(p))
+            {
+                errors.Add($"--peer-regions names {p} twice");
+            }
+            else
+            {
+                peers.Add(p);
+            }
+        }
+
+        return peers;
+    }
+}

@@ -1,0 +1,255 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Grey.Attestation.Registration;
+using Grey.Attestation.Revocation;
+using Grey.Region.Daemon.Api;
+using Grey.Region.Daemon.Config;
+using Grey.Region.Daemon.Keys;
+using Grey.Region.Daemon.Nats;
+using Grey.Region.Daemon.Persistence;
+using Grey.Region.Hosting;
+using Grey.Region.Registry;
+using Grey.Region.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using AttestationEnvelope = Grey.Attestation.Results.SignedEnvelope;
+
+namespace Grey.Region.Daemon.Hosting;
+
+/// <summary>
+/// The daemon's composition: keys, the registry and its journal, the region store and core (through
+/// <see cref="RegionHost"/>), the NATS transport, the ingest loop and the HTTP API. Thin on purpose: the hosting
+/// logic lives in <c>Grey.Region.Hosting</c>, which the fleet simulator reuses with its own transport.
+/// </summary>
+internal sealed class RegionDaemon : IAsyncDisposable
+{
+    /// <summary>The region store's folder under the data directory.</summary>
+    public const string StoreFolder = "store";
+
+    private readonly CancellationTokenSource _stop = new();
+    private readonly RegistryJournal _journal;
+    private readonly RevocationNoticeIssuer _issuer;
+    private readonly NatsConnection _connection;
+    private WebApplication? _app;
+    private Task _loop = Task.CompletedTask;
+
+    private RegionDaemon(RegionDaemonOptions options, RegionDaemonDependencies deps, X509Certificate2 certificate, NodeRegistry registry,
+        RegistryJournal journal, RegionHost host, NatsConnection connection)
+    {
+        Options = options;
+        Time = deps.Time;
+        Certificate = certificate;
+        Registry = registry;
+        _journal = journal;
+        Host = host;
+        _connection = connection;
+        _issuer = new RevocationNoticeIssuer(options.Region, certificate.GetECDsaPrivateKey()!, deps.Time, journal.IssuerSequence);
+    }
+
+    /// <summary>The options it runs with.</summary>
+    public RegionDaemonOptions Options { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The region's signing certificate.</summary>
+    public X509Certificate2 Certificate { get; }
+
+    /// <summary>The registry (touch it only through <see cref="RegionHost.Read{T}"/> or the methods here).</summary>
+    public NodeRegistry Registry { get; }
+
+    /// <summary>The host of the region core.</summary>
+    public RegionHost Host { get; }
+
+    /// <summary>The NATS transport.</summary>
+    public NatsRegionTransport Transport { get; private set; } = null!;
+
+    /// <summary>The ingest loop; it ends only when stopped, or faulted when the store cannot be reopened.</summary>
+    public Task Completion => _loop;
+
+    /// <summary>The API's base URL as bound (the real port when 0 was asked).</summary>
+    public string ApiUrl => _app!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    /// <summary>Starts a region from validated options.</summary>
+    public static async Task<RegionDaemon> StartAsync(RegionDaemonOptions options, RegionDaemonDependencies deps, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(deps);
+        Directory.CreateDirectory(options.DataDirectory);
+        X509Certificate2 certificate = deps.SigningCertificate ?? RegionKeys.LoadOrCreate(options.DataDirectory, options.Region, deps.Time);
+        var peers = new Dictionary<string, X509Certificate2>(StringComparer.Ordinal);
+        foreach (string peer in options.PeerRegions)
+        {
+            peers[peer] = RegionKeys.LoadPeer(options.PeerCertsDirectory!, peer);
+        }
+
+        ECDsa resultKey = deps.AttestationResultKey ?? certificate.GetECDsaPublicKey()
+            ?? throw new InvalidOperationException("the region certificate has no ECDSA key");
+        var registry = new NodeRegistry(resultKey, deps.Time);
+        RegistryJournal journal = RegistryJournal.Open(options.DataDirectory, registry);
+        string store = Path.Combine(options.DataDirectory, StoreFolder);
+        RegionHost host;
+        try
+        {
+            host = new RegionHost(
+                () => RegionCore.Open(options.Region, certificate, registry, new PhysicalRegionFileSystem(store), deps.Time, deps.RegionOptions, peers),
+                deps.Time, deps.HostOptions);
+        }
+        catch
+        {
+            journal.Dispose();
+            throw;
+        }
+
+        var natsOptions = NatsOpts.Default with
+        {
+            Url = string.Join(",", options.NatsUrls),
+            Name = "grey-region-" + options.Region,
+            AuthOpts = options.NatsCredsFile is null ? NatsAuthOpts.Default : NatsAuthOpts.Default with { CredsFile = options.NatsCredsFile },
+            MaxReconnectRetry = -1,
+            ReconnectWaitMin = TimeSpan.FromMilliseconds(200),
+            ReconnectWaitMax = TimeSpan.FromSeconds(2),
+            LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
+        };
+        var connection = new NatsConnection(natsOptions);
+        var daemon = new RegionDaemon(options, deps, certificate, registry, journal, host, connection);
+        try
+        {
+            await daemon.StartTransportAndApiAsync(deps, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await daemon.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return daemon;
+    }
+
+    /// <summary>
+    /// Enrols a node; an accepted enrolment is journaled before this returns (and so before the node hears of it).
+    /// Returns null, or why the registry refused it.
+    /// </summary>
+    public string? Enroll(string nodeId, string site, X509Certificate2 deltaSigningCertificate) => Host.Read(_ =>
+    {
+        string? refused = Registry.Enroll(nodeId, site, deltaSigningCertificate);
+        if (refused is null)
+        {
+            _journal.Enrolled(nodeId, site, deltaSigningCertificate);
+        }
+
+        return refused;
+    });
+
+    /// <summary>Applies a signed attestation result; an accepted one is journaled.</summary>
+    public Grey.Attestation.Results.ResultCheck ApplyAttestationResult(string nodeId, AttestationEnvelope result) => Host.Read(_ =>
+    {
+        Grey.Attestation.Results.ResultCheck check = Registry.ApplyAttestationResult(nodeId, result);
+        if (check == Grey.Attestation.Results.ResultCheck.Accepted)
+        {
+            _journal.Attested(nodeId, result);
+        }
+
+        return check;
+    });
+
+    /// <summary>
+    /// Revokes a node (final), journaled before it applies, and publishes a signed revocation notice on
+    /// <c>grey.revoke.&lt;site&gt;</c>. Returns the node, or null when unknown; the bool says whether the notice went out.
+    /// </summary>
+    public async Task<(NodeView? Node, ulong Sequence, bool Published)> RevokeAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        (NodeView? node, AttestationEnvelope? notice, ulong sequence) = Host.Read(_ =>
+        {
+            NodeView? found = Registry.Find(nodeId);
+            if (found is null)
+            {
+                return ((NodeView?)null, (AttestationEnvelope?)null, 0UL);
+            }
+
+            _journal.Revoked(nodeId);
+            Registry.Revoke(nodeId);
+            AttestationEnvelope issued = _issuer.Issue(nodeId, NodeState.Revoked);
+            _journal.IssuedSequence(_issuer.LastSequence);
+            return (Registry.Find(nodeId), issued, _issuer.LastSequence);
+        });
+        if (node is null)
+        {
+            return (null, 0, false);
+        }
+
+        try
+        {
+            await Transport.PublishRevocationAsync(node.Site, notice!.ToBytes(), cancellationToken).ConfigureAwait(false);
+            return (node, sequence, true);
+        }
+        catch (RegionTransportException)
+        {
+            return (node, sequence, false);
+        }
+    }
+
+    /// <summary>Stops the API (no new requests), the loop, the transport, then closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Requests still open after 5 s are cut.
+            }
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or StoreCorruptException or UnauthorizedAccessException)
+        {
+            // Already reported by the caller watching Completion.
+        }
+
+        if (Transport is not null)
+        {
+            await Transport.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Host.Dispose();
+        _journal.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task StartTransportAndApiAsync(RegionDaemonDependencies deps, CancellationToken cancellationToken)
+    {
+        Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, deps.Requests, cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(() => Host.RunAsync(Transport, _stop.Token), CancellationToken.None);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = RegionApi.MaxRequestBodyBytes;
+            k.Listen(Options.Api!);
+        });
+        _app = builder.Build();
+        new RegionApi(this).Map(_app);
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,271 @@
+using Grey.Federation.Encoding;
+using Grey.Federation.Messages;
+using Grey.Region.Ingest;
+
+namespace Grey.Region.Hosting;
+
+/// <summary>
+/// Hosts one <see cref="RegionCore"/> over an <see cref="IRegionTransport"/>: the ingest loop (a batch of deltas →
+/// <see cref="RegionCore.IngestDelta"/> each → one <see cref="RegionCore.Flush"/> → NAKs and signed acks → the
+/// broker settlements), status reports, peer region deltas, and this region's periodic region delta. The core is
+/// not thread-safe, so every access (the loop's turns, the API's reads and admin changes) goes through one lock
+/// (<see cref="Read{T}"/>). A durable failure faults the core: the turn settles nothing (the broker redelivers)
+/// and the core is reopened from its store with the same factory. Transport-neutral, and <see cref="Step"/> is
+/// synchronous, so the daemon and the fleet simulator drive it alike.
+/// </summary>
+public sealed class RegionHost : IDisposable
+{
+    private readonly Func<RegionCore> _open;
+    private readonly TimeProvider _time;
+    private readonly RegionHostOptions _options;
+    private readonly Lock _lock = new();
+    private RegionCore _core;
+    private DateTimeOffset? _lastExport;
+    private long _exportMarker = -1;
+
+    /// <summary>
+    /// Opens the core with <paramref name="open"/> (which must open it over the same store every time: it is called
+    /// again to reopen a faulted core).
+    /// </summary>
+    public RegionHost(Func<RegionCore> open, TimeProvider time, RegionHostOptions? options = null)
+    {
+        _open = open ?? throw new ArgumentNullException(nameof(open));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _options = options ?? new RegionHostOptions();
+        IReadOnlyList<string> errors = _options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        _core = open();
+    }
+
+    /// <summary>The loop's counters.</summary>
+    public RegionHostMetrics Metrics { get; } = new();
+
+    /// <summary>Runs <paramref name="read"/> on the core under the host's lock (reads and admin changes of the API).</summary>
+    public T Read<T>(Func<RegionCore, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        lock (_lock)
+        {
+            return read(_core);
+        }
+    }
+
+    /// <summary>
+    /// One turn, synchronous: applies the signals, ingests every delta, flushes once (group commit), and decides
+    /// whether a region delta is due. Nothing is sent; the caller sends the output in order.
+    /// </summary>
+    public RegionStepOutput Step(IReadOnlyList<InboundDelta> deltas, IReadOnlyList<InboundSignal> signals)
+    {
+        ArgumentNullException.ThrowIfNull(deltas);
+        ArgumentNullException.ThrowIfNull(signals);
+        lock (_lock)
+        {
+            Metrics.DeltasReceived += deltas.Count;
+            if (deltas.Count > 0 || signals.Count > 0)
+            {
+                Metrics.Turns++;
+            }
+
+            var results = new List<IngestResult>(deltas.Count);
+            var naks = new List<(string, byte[])>();
+            IReadOnlyList<SignedAck> acks;
+            try
+            {
+                foreach (InboundSignal signal in signals)
+                {
+                    Apply(signal);
+                }
+
+                foreach (InboundDelta delta in deltas)
+                {
+                    IngestResult r = _core.IngestDelta(delta.Wire, delta.SubjectSite);
+                    results.Add(r);
+                    if (r.Nak is { } nak)
+                    {
+                        naks.Add((nak.Site, new SiteNak(nak.Region, nak.Site, nak.Epoch, nak.FirstMissingIndex).Encode()));
+                    }
+
+                    // Only an authenticated delta may move the reported committed index, or a forged message could fake lag.
+                    if (r.Status != IngestStatus.Rejected && delta.ReportedCommitted is { } committed && r.Site is { } site)
+                    {
+                        _core.ReportCommittedIndex(site, committed);
+                    }
+                }
+
+                acks = _core.Flush();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // The core's memory may be ahead of its disk: nothing of this turn is acknowledged or settled, the
+                // broker redelivers the batch, and the reopened core replays exactly what became durable.
+                Reopen();
+                return new RegionStepOutput(results, [], [], [], null, Failed: true);
+            }
+
+            return new RegionStepOutput(results, naks, acks, deltas, ExportIfDue(), Failed: false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the loop until <paramref name="cancellationToken"/> is cancelled: fetch a batch, <see cref="Step"/>, send
+    /// NAKs and acks, settle the batch, publish the region delta when due. Transport failures are counted, never
+    /// fatal; a store that cannot be reopened ends the loop with its exception.
+    /// </summary>
+    public async Task RunAsync(IRegionTransport transport, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        var signals = new List<InboundSignal>();
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            IReadOnlyList<InboundDelta> batch;
+            try
+            {
+                batch = await transport.FetchDeltasAsync(_options.MaxBatch, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (RegionTransportException)
+            {
+                Metrics.TransportFailures++;
+                batch = [];
+            }
+
+            signals.Clear();
+            while (signals.Count < _options.MaxSignalsPerTurn && transport.Signals.TryRead(out InboundSignal? signal))
+            {
+                signals.Add(signal);
+            }
+
+            RegionStepOutput output = Step(batch, signals);
+            await SendAsync(transport, output, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends one turn's output in order (NAKs, acks, settlements, region delta), counting transport failures.</summary>
+    public async Task SendAsync(IRegionTransport transport, RegionStepOutput output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(output);
+        foreach ((string site, byte[] nak) in output.Naks)
+        {
+            if (await Try(transport.PublishNakAsync(site, nak, cancellationToken)).ConfigureAwait(false))
+            {
+                Count(m => m.NaksPublished++);
+            }
+        }
+
+        foreach (SignedAck ack in output.Acks)
+        {
+            if (await Try(transport.PublishAckAsync(ack, cancellationToken)).ConfigureAwait(false))
+            {
+                Count(m => m.AcksPublished++);
+            }
+        }
+
+        foreach (InboundDelta delta in output.Settle)
+        {
+            if (await Try(transport.SettleAsync(delta, cancellationToken)).ConfigureAwait(false))
+            {
+                Count(m => m.DeltasSettled++);
+            }
+        }
+
+        if (output.RegionDelta is { } regionDelta && await Try(transport.PublishRegionDeltaAsync(regionDelta, cancellationToken)).ConfigureAwait(false))
+        {
+            Count(m => m.RegionDeltasPublished++);
+        }
+
+        async Task<bool> Try(ValueTask send)
+        {
+            try
+            {
+                await send.ConfigureAwait(false);
+                return true;
+            }
+            catch (RegionTransportException)
+            {
+                Count(m => m.TransportFailures++);
+                return false;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _core.Dispose();
+        }
+    }
+
+    private void Count(Action<RegionHostMetrics> bump)
+    {
+        lock (_lock)
+        {
+            bump(Metrics);
+        }
+    }
+
+    private void Apply(InboundSignal signal)
+    {
+        switch (signal.Kind)
+        {
+            case InboundSignalKind.SiteReport:
+                DecodeResult<SiteReport> report = SiteReport.Decode(signal.Payload);
+                if (report.IsSuccess && report.Value.Site == signal.Source)
+                {
+                    _core.ReportCommittedIndex(report.Value.Site, report.Value.CommittedIndex);
+                    Metrics.ReportsApplied++;
+                }
+                else
+                {
+                    Metrics.ReportsRefused++;
+                }
+
+                break;
+            case InboundSignalKind.RegionDelta:
+                Metrics.RegionDeltasReceived++;
+                _core.IngestRegionDelta(signal.Payload, signal.Source);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(signal), signal.Kind, "unknown signal kind");
+        }
+    }
+
+    private byte[]? ExportIfDue()
+    {
+        if (!_options.PublishRegionDeltas)
+        {
+            return null;
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        long marker = _core.Metrics.Merged + _core.Metrics.RegionDeltasJoined;
+        TimeSpan since = _lastExport is { } last ? now - last : TimeSpan.MaxValue;
+        if (since < _options.RegionDeltaInterval || (marker == _exportMarker && since < _options.RegionDeltaRepeat))
+        {
+            return null;
+        }
+
+        _lastExport = now;
+        _exportMarker = marker;
+        return _core.ExportRegionDelta();
+    }
+
+    private void Reopen()
+    {
+        Metrics.Reopens++;
+        _core.Dispose();
+        _core = _open();
+
+        // The reopened core's counters start at zero: export its state at the next chance.
+        _exportMarker = -1;
+    }
+}

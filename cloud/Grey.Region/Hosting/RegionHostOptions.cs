@@ -1,0 +1,56 @@
+namespace Grey.Region.Hosting;
+
+/// <summary>Limits and intervals of the ingest loop, with documented defaults; <see cref="Validate"/> reports every problem at once.</summary>
+public sealed record RegionHostOptions
+{
+    /// <summary>
+    /// Most site deltas fetched and ingested per turn, made durable by one group commit. Default 256: large enough
+    /// that one fsync covers a burst, small enough that a turn (and the API waiting on it) stays short.
+    /// </summary>
+    public int MaxBatch { get; init; } = 256;
+
+    /// <summary>Most signals (status reports, peer region deltas) handled per turn, so a flood of them cannot starve deltas. Default 1024.</summary>
+    public int MaxSignalsPerTurn { get; init; } = 1024;
+
+    /// <summary>
+    /// Least time between two region deltas published on <c>grey.region.&lt;region&gt;</c>, and how long a change waits
+    /// at most before peers hear of it (plus one fetch wait). Default 2 s.
+    /// </summary>
+    public TimeSpan RegionDeltaInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A region delta is published again after this long even when nothing changed, so a peer that missed one (or
+    /// started later) catches up. Default 30 s.
+    /// </summary>
+    public TimeSpan RegionDeltaRepeat { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether region deltas are published at all (off for a region without peers that wants no traffic). Default on.</summary>
+    public bool PublishRegionDeltas { get; init; } = true;
+
+    /// <summary>Returns every problem at once (empty when valid).</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (MaxBatch < 1 || MaxBatch > 10_000)
+        {
+            errors.Add($"MaxBatch must be within 1..10000, was {MaxBatch}");
+        }
+
+        if (MaxSignalsPerTurn < 1)
+        {
+            errors.Add($"MaxSignalsPerTurn must be positive, was {MaxSignalsPerTurn}");
+        }
+
+        if (RegionDeltaInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"RegionDeltaInterval must be positive, was {RegionDeltaInterval}");
+        }
+
+        if (RegionDeltaRepeat < RegionDeltaInterval)
+        {
+            errors.Add($"RegionDeltaRepeat ({RegionDeltaRepeat}) must be at least RegionDeltaInterval ({RegionDeltaInterval})");
+        }
+
+        return errors;
+    }
+}
