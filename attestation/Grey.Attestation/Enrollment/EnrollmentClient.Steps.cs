@@ -65,8 +65,21 @@ public sealed partial class EnrollmentClient
         }
 
         return second is EnrolledReply enrolled
-            ? Accept(enrolled)
+            ? AcceptGuarded(enrolled)
             : Reject(ClientRejectionCodes.ReplyMalformed, $"expected the enrollment, the region sent {second!.Type}");
+    }
+
+    /// <summary>Certificates from the wire can be malformed in ways the platform reports only by throwing.</summary>
+    private EnrollmentStepResult AcceptGuarded(EnrolledReply reply)
+    {
+        try
+        {
+            return Accept(reply);
+        }
+        catch (CryptographicException e)
+        {
+            return Reject(ClientRejectionCodes.CertificateInvalid, "a certificate of the enrollment cannot be used: " + e.Message);
+        }
     }
 
     private EnrollmentStepResult Accept(EnrolledReply reply)
@@ -182,9 +195,19 @@ public sealed partial class EnrollmentClient
             return failure;
         }
 
-        return second is AttestationOutcomeReply outcome
-            ? AcceptResult(outcome, certificate, s.Trust)
-            : Reject(ClientRejectionCodes.ReplyMalformed, $"expected an attestation outcome, the region sent {second!.Type}");
+        if (second is not AttestationOutcomeReply outcome)
+        {
+            return Reject(ClientRejectionCodes.ReplyMalformed, $"expected an attestation outcome, the region sent {second!.Type}");
+        }
+
+        try
+        {
+            return AcceptResult(outcome, certificate, s.Trust);
+        }
+        catch (CryptographicException e)
+        {
+            return Reject(ClientRejectionCodes.CertificateInvalid, "the region's signing certificate cannot be used: " + e.Message);
+        }
     }
 
     private EnrollmentStepResult AcceptResult(AttestationOutcomeReply outcome, X509Certificate2 certificate, RegionTrust trust)

@@ -91,7 +91,17 @@ public sealed partial class EnrollmentService
             return Refuse(RefusalCodes.Busy, $"{_options.MaxPendingSessions} enrollment sessions pending");
         }
 
-        RegistrationResult started = _registrar.StartEnrollment(identity);
+        RegistrationResult started;
+        try
+        {
+            started = _registrar.StartEnrollment(identity);
+        }
+        catch (CryptographicException e)
+        {
+            // The platform rejects some malformed certificates by throwing while building the EK chain.
+            return Refuse(ToCode(RegistrationReason.Malformed), "certificate: " + e.Message);
+        }
+
         if (!started.Accepted)
         {
             return Refuse(ToCode(started.Reason), started.Detail);

@@ -102,8 +102,19 @@ public sealed class RegionTrust
             return false;
         }
 
-        byte[]? keyId = regionSigningCertificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray();
-        ECDsa? key = regionSigningCertificate.GetECDsaPublicKey();
+        byte[]? keyId;
+        ECDsa? key;
+        try
+        {
+            keyId = regionSigningCertificate.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes.ToArray();
+            key = regionSigningCertificate.GetECDsaPublicKey();
+        }
+        catch (CryptographicException e)
+        {
+            error = "the region signing certificate's key cannot be read: " + e.Message;
+            return false;
+        }
+
         if (keyId is null || key is null || key.ExportParameters(false).Curve.Oid?.Value != RegionCertificateAuthority.P256Oid)
         {
             key?.Dispose();
@@ -129,7 +140,19 @@ public sealed class RegionTrust
         chain.ChainPolicy.DisableCertificateDownloads = true;
         chain.ChainPolicy.VerificationTime = at.UtcDateTime;
         chain.ChainPolicy.VerificationTimeIgnored = false;
-        if (!chain.Build(certificate))
+        bool built;
+        try
+        {
+            built = chain.Build(certificate);
+        }
+        catch (CryptographicException e)
+        {
+            // OpenSSL refuses some malformed certificates with an exception rather than a chain status.
+            error = "the certificate cannot be checked: " + e.Message;
+            return false;
+        }
+
+        if (!built)
         {
             error = "the certificate does not chain to the pinned region CA: "
                 + string.Join("; ", chain.ChainStatus.Select(s => $"{s.Status}: {s.StatusInformation.Trim()}"));
