@@ -62,6 +62,27 @@ internal sealed record DaemonOptions
     /// <summary>Milliseconds a write or linearizable read may wait (default 5000).</summary>
     public int RequestTimeoutMs { get; init; } = 5000;
 
+    /// <summary>The home region (<c>--region</c>); null: standalone, no uplink, no attestation, no outbox.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>NATS server URLs, comma-separated (<c>--nats</c>); required with <see cref="Region"/>.</summary>
+    public string? NatsUrls { get; init; }
+
+    /// <summary>The site's NATS credentials file (<c>--nats-creds</c>): .creds, nkey seed, or user/password lines.</summary>
+    public string? NatsCredsFile { get; init; }
+
+    /// <summary>A PEM CA bundle for <c>tls://</c> NATS URLs (<c>--nats-ca</c>); null: the system store.</summary>
+    public string? NatsCaFile { get; init; }
+
+    /// <summary>The TPM (<c>--tpm</c>): <c>soft</c> (default; state under <c>--data</c>/tpm), <c>swtpm:HOST:PORT</c> or <c>device</c>.</summary>
+    public string Tpm { get; init; } = "soft";
+
+    /// <summary>The enrollment token for a first enrollment (<c>--enroll-token</c>); never logged.</summary>
+    public string? EnrollToken { get; init; }
+
+    /// <summary>A region CA certificate to pin instead of trusting the first one the region presents (<c>--region-ca</c>).</summary>
+    public string? RegionCaFile { get; init; }
+
     /// <summary>The config file that was read, if any.</summary>
     public string? ConfigFile { get; init; }
 }

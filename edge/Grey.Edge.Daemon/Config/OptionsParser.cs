@@ -39,6 +39,13 @@ internal static class OptionsParser
         ["election-ticks"] = false,
         ["snapshot-entries"] = false,
         ["request-timeout-ms"] = false,
+        ["region"] = false,
+        ["nats"] = false,
+        ["nats-creds"] = false,
+        ["nats-ca"] = false,
+        ["tpm"] = false,
+        ["enroll-token"] = false,
+        ["region-ca"] = false,
         ["config"] = false,
     };
 
@@ -48,6 +55,8 @@ internal static class OptionsParser
         "                 [--peer-listen HOST:PORT --peers ID=HOST:PORT,...] [--insecure | --peer-cert F --peer-key F --peer-ca F]\n" +
         "                 [--api-cert F --api-key F] [--api-advertise URL] [--join] [--config FILE]\n" +
         "                 [--tick-ms N] [--election-ticks N] [--snapshot-entries N] [--request-timeout-ms N]\n" +
+        "                 [--region ID --nats URL[,URL] [--nats-creds FILE] [--nats-ca FILE] [--tpm soft|swtpm:HOST:PORT|device]\n" +
+        "                  [--enroll-token T] [--region-ca FILE]]\n" +
         "environment: GREY_EDGE_<KEY> (e.g. GREY_EDGE_NODE_ID); config file: key = value lines. Flags win over the environment, which wins over the file.";
 
     /// <summary>Parses and validates; returns the options, or null with every error.</summary>
@@ -295,6 +304,8 @@ internal static class OptionsParser
                 errors.Add($"--{flag} file '{file}' does not exist");
             }
         }
+
+        o = RegionOptions.Apply(o, v, errors);
 
         if ((o.ApiCertFile is null) != (o.ApiKeyFile is null))
         {

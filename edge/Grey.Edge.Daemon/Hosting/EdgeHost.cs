@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grey.Edge.Daemon.Api;
 using Grey.Edge.Daemon.Config;
+using Grey.Edge.Daemon.Uplink;
 using Grey.Edge.Node;
+using Grey.Edge.Outbox;
 using Grey.Edge.Storage;
 using Grey.Edge.Storage.Files;
 using Grey.Edge.Transport;
@@ -27,12 +29,14 @@ internal sealed class EdgeHost : IAsyncDisposable
     public static readonly TimeSpan ForwardTimeout = TimeSpan.FromSeconds(10);
 
     private readonly HttpClient client;
+    private readonly RegionParts? region;
 
-    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client)
+    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client, RegionParts? region)
     {
         App = app;
         Node = node;
         this.client = client;
+        this.region = region;
     }
 
     /// <summary>The web application serving the API.</summary>
@@ -40,6 +44,9 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     /// <summary>The node.</summary>
     public EdgeNode Node { get; }
+
+    /// <summary>The link to the home region (null when standalone).</summary>
+    public IRegionLinkView? RegionLink => region?.View;
 
     /// <summary>The API's base URL as bound (the real port when 0 was asked).</summary>
     public string ApiUrl => App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -53,6 +60,12 @@ internal sealed class EdgeHost : IAsyncDisposable
         var random = new Random(seed);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (options.Region is not null)
+        {
+            // Link, enrollment and attestation events are worth a line each; everything else stays at warnings.
+            builder.Logging.AddFilter("Grey", LogLevel.Information);
+        }
+
         X509Certificate2? apiCertificate = options.ApiCertFile is { } certFile ? X509Certificate2.CreateFromPemFile(certFile, options.ApiKeyFile) : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -71,7 +84,21 @@ internal sealed class EdgeHost : IAsyncDisposable
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
         var client = new HttpClient(handler) { Timeout = ForwardTimeout };
 
-        var storage = await WalRaftStorage.OpenAsync(PhysicalFileSystem.Instance, options.DataDirectory, new EdgeStorageOptions(), NoRetention.Instance, time, cancellationToken).ConfigureAwait(false);
+        // With --region the outbox journal is the node's apply hook and holds back log compaction until the region
+        // acknowledged; standalone, none of it exists (the same footprint as before the uplink).
+        var region = options.Region is null ? null : new RegionParts(OpenJournal(options, time));
+        WalRaftStorage storage;
+        try
+        {
+            storage = await WalRaftStorage.OpenAsync(PhysicalFileSystem.Instance, options.DataDirectory, new EdgeStorageOptions(), region?.Journal.Retention ?? NoRetention.Instance, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            region?.Journal.Dispose();
+            client.Dispose();
+            throw;
+        }
+
         var voters = options.Peers.Keys.Order().ToArray();
         var nodeOptions = new EdgeNodeOptions
         {
@@ -105,29 +132,46 @@ internal sealed class EdgeHost : IAsyncDisposable
         EdgeNode node;
         try
         {
-            node = await EdgeNode.StartAsync(nodeOptions, storage, transport, new HttpProposalForwarder(client, EdgeNode.NodeName(options.NodeId)), time, random).ConfigureAwait(false);
+            node = await EdgeNode.StartAsync(nodeOptions, storage, transport, new HttpProposalForwarder(client, EdgeNode.NodeName(options.NodeId)), time, random, region?.Journal).ConfigureAwait(false);
         }
         catch
         {
             await storage.DisposeAsync().ConfigureAwait(false);
+            region?.Journal.Dispose();
             client.Dispose();
             throw;
         }
 
         var app = builder.Build();
+        if (region is not null)
+        {
+            RegionLinkSections.Use(app, () => region.View);
+        }
+
         new EdgeApi(node, client).Map(app);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (region is not null)
+            {
+                await StartRegionLinkAsync(region, options, node, time, seed, app).ConfigureAwait(false);
+            }
         }
         catch
         {
+            if (region?.Link is { } started)
+            {
+                await started.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await app.DisposeAsync().ConfigureAwait(false);
             await node.DisposeAsync().ConfigureAwait(false);
+            region?.Journal.Dispose();
             client.Dispose();
             throw;
         }
 
-        return new EdgeHost(app, node, client);
+        return new EdgeHost(app, node, client, region);
     }
 
     /// <summary>Stops the API first (no new requests), then the node (pending requests fail cleanly), then the rest.</summary>
@@ -143,8 +187,36 @@ internal sealed class EdgeHost : IAsyncDisposable
             // Requests still open after 5 s are cut.
         }
 
+        if (region?.Link is { } link)
+        {
+            await link.DisposeAsync().ConfigureAwait(false);
+        }
+
         await Node.DisposeAsync().ConfigureAwait(false);
+        region?.Journal.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         client.Dispose();
+    }
+
+    // Separate, not inlined methods: a standalone daemon never runs (nor JIT-compiles) the region code paths.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static OutboxJournal OpenJournal(DaemonOptions options, TimeProvider time) =>
+        OutboxJournal.Open(PhysicalFileSystem.Instance, Path.Combine(options.DataDirectory, "outbox"), new OutboxJournalOptions(), time);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task StartRegionLinkAsync(RegionParts region, DaemonOptions options, EdgeNode node, TimeProvider time, int seed, WebApplication app)
+    {
+        var link = await Uplink.RegionLink.StartAsync(options, node, region.Journal, time, seed, app.Services.GetRequiredService<ILoggerFactory>()).ConfigureAwait(false);
+        region.Link = link;
+    }
+
+    /// <summary>The parts <c>--region</c> adds: the outbox journal (from the start) and the link (once started).</summary>
+    private sealed class RegionParts(OutboxJournal journal)
+    {
+        public OutboxJournal Journal { get; } = journal;
+
+        public Uplink.RegionLink? Link { get; set; }
+
+        public IRegionLinkView? View => Link;
     }
 }
