@@ -129,7 +129,8 @@ internal sealed partial class OutboxJournal : IApplyHook, IDisposable
     /// <summary>
     /// Up to <paramref name="maxEntries"/> entries (and about <paramref name="maxBytes"/> journal bytes, at least
     /// one entry) from <paramref name="fromIndex"/> on, with the chain hash before <paramref name="fromIndex"/>.
-    /// False when the journal cannot continue from there (it was folded or trimmed beyond it).
+    /// False when the journal cannot continue from there (it was folded or trimmed beyond it); true with no
+    /// entries when there is nothing to ship.
     /// </summary>
     public bool TryRead(ulong fromIndex, int maxEntries, long maxBytes, out List<JournalRecord> batch, out byte[] chainBefore)
     {
@@ -138,6 +139,12 @@ internal sealed partial class OutboxJournal : IApplyHook, IDisposable
         chainBefore = [];
         lock (gate)
         {
+            if (lowChain is null)
+            {
+                // Nothing chained yet: nothing to ship, and nothing missing.
+                return true;
+            }
+
             if (!TryChainAtLocked(fromIndex - 1, out var before))
             {
                 return false;
@@ -300,8 +307,20 @@ internal sealed partial class OutboxJournal : IApplyHook, IDisposable
     private bool TryChainAtLocked(ulong index, out byte[] chain)
     {
         chain = [];
-        if (lowChain is null || index < lowIndex)
+        if (lowChain is null)
         {
+            return false;
+        }
+
+        if (index < lowIndex)
+        {
+            // Before the journal's first entry only the genesis hash is known, and only when the journal starts there.
+            if (machine?.Epoch is { } epoch && lowChain.AsSpan().SequenceEqual(ChainHash.Genesis(machine.Site, epoch)))
+            {
+                chain = lowChain;
+                return true;
+            }
+
             return false;
         }
 
