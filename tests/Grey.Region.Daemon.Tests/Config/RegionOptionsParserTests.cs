@@ -1,0 +1,66 @@
+using Grey.Region.Daemon.Config;
+
+namespace Grey.Region.Daemon.Tests.Config;
+
+public sealed class RegionOptionsParserTests
+{
+    private static RegionDaemonOptions? Parse(string[] args, Dictionary<string, string>? env, Dictionary<string, string>? files, out List<string> errors) =>
+        RegionOptionsParser.Parse(args, env ?? [], p => files is not null && files.TryGetValue(p, out string? t) ? t : throw new FileNotFoundException("no file " + p),
+            p => files?.ContainsKey(p) == true, d => d == "/certs", out errors);
+
+    [Fact]
+    public void Parse_EveryProblem_ReportedAtOnce()
+    {
+        RegionDaemonOptions? o = Parse(["--region", "Bad_Region", "--api", "nowhere", "--nats", "http://x:1", "--peer-regions", "r1,r1,Bad", "--bogus", "x", "--admin-token", "short"], null, null, out List<string> errors);
+
+        Assert.Null(o);
+        Assert.Contains(errors, e => e.Contains("--region 'Bad_Region'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--data is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--api 'nowhere'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--nats 'http://x:1'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("names r1 twice", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("'Bad' is not a valid region id", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--peer-certs is required", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unknown flag --bogus", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("at least 16 characters", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("unexpected argument 'x'", StringComparison.Ordinal));
+        Assert.True(errors.Count == 10, string.Join(" | ", errors));
+    }
+
+    [Fact]
+    public void Parse_NoTokenOutsideDev_Refused()
+    {
+        Assert.Null(Parse(["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222"], null, null, out List<string> errors));
+        Assert.Contains(errors, e => e.Contains("--admin-token is required unless --dev", StringComparison.Ordinal));
+        Assert.NotNull(Parse(["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222", "--dev"], null, null, out _));
+    }
+
+    [Fact]
+    public void Parse_FileThenEnvironmentThenFlags_LaterWins()
+    {
+        var files = new Dictionary<string, string>
+        {
+            ["/etc/region.conf"] = "# region\nregion = r-file\ndata = /file\napi = 127.0.0.1:1000\nnats = nats://127.0.0.1:4222\npeer-regions = r1\npeer-certs = /certs\n",
+            ["/certs/r1.pem"] = "x",
+            ["/creds"] = "x",
+        };
+        var env = new Dictionary<string, string> { ["GREY_REGION_DATA"] = "/env", ["GREY_REGION_ADMIN_TOKEN"] = "0123456789abcdefXYZ", ["GREY_REGION_CONFIG"] = "/etc/region.conf" };
+
+        RegionDaemonOptions? o = Parse(["--api", "localhost:2000", "--nats-creds", "/creds"], env, files, out List<string> errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(("r-file", "/env", 2000, "/creds"), (o!.Region, o.DataDirectory, o.Api!.Port, o.NatsCredsFile));
+        Assert.Equal(["r1"], o.PeerRegions);
+        Assert.DoesNotContain("0123456789abcdefXYZ", o.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_MissingFiles_Named()
+    {
+        Assert.Null(Parse(["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222", "--dev", "--nats-creds", "/none",
+            "--peer-regions", "r1", "--peer-certs", "/certs", "--config", "/missing.conf"], null, null, out List<string> errors));
+        Assert.Contains(errors, e => e.Contains("no file /none", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("no certificate /certs/r1.pem", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("config file /missing.conf", StringComparison.Ordinal));
+    }
+}
