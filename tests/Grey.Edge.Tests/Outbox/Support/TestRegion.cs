@@ -148,6 +148,9 @@ internal sealed class TestRegion : IAsyncDisposable
         }
     }
 
+    /// <summary>Signs <paramref name="ack"/> with the region's real key (to build acks that verify but lie).</summary>
+    public byte[] SignWithRegionKey(Grey.Federation.Messages.RegionAck ack) => new MessageSigner(regionCertificate).SignEnvelope(ack.Encode());
+
     public static X509Certificate2 SelfSigned(string name)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
