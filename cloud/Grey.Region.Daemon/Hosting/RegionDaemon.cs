@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Grey.Attestation.Enrollment;
+using Grey.Attestation.Randomness;
 using Grey.Attestation.Registration;
 using Grey.Attestation.Revocation;
 using Grey.Region.Daemon.Api;
@@ -31,16 +33,22 @@ internal sealed class RegionDaemon : IAsyncDisposable
     /// <summary>The region store's folder under the data directory.</summary>
     public const string StoreFolder = "store";
 
+    /// <summary>The enrollment service's state folder under the data directory.</summary>
+    public const string EnrollmentFolder = "enroll";
+
     private readonly CancellationTokenSource _stop = new();
     private readonly RegistryJournal _journal;
     private readonly RevocationNoticeIssuer _issuer;
     private readonly NatsConnection _connection;
+    private readonly EnrollmentService? _enrollment;
+    private long _enrollmentApplyRefusals;
     private WebApplication? _app;
     private Task _loop = Task.CompletedTask;
 
     private RegionDaemon(RegionDaemonOptions options, RegionDaemonDependencies deps, X509Certificate2 certificate, NodeRegistry registry,
-        RegistryJournal journal, RegionHost host, NatsConnection connection)
+        RegistryJournal journal, RegionHost host, NatsConnection connection, EnrollmentService? enrollment)
     {
+        _enrollment = enrollment;
         Options = options;
         Time = deps.Time;
         Certificate = certificate;
@@ -69,6 +77,12 @@ internal sealed class RegionDaemon : IAsyncDisposable
     /// <summary>The NATS transport.</summary>
     public NatsRegionTransport Transport { get; private set; } = null!;
 
+    /// <summary>The enrollment service answering <c>grey.enroll.*</c> / <c>grey.attest.*</c>, or null when enrollment is off.</summary>
+    public EnrollmentService? Enrollment => _enrollment;
+
+    /// <summary>Enrolments or attestation results the service accepted and the region's registry refused (a key held by another node, for instance).</summary>
+    public long EnrollmentApplyRefusals => Interlocked.Read(ref _enrollmentApplyRefusals);
+
     /// <summary>The ingest loop; it ends only when stopped, or faulted when the store cannot be reopened.</summary>
     public Task Completion => _loop;
 
@@ -81,17 +95,30 @@ internal sealed class RegionDaemon : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(deps);
         Directory.CreateDirectory(options.DataDirectory);
-        X509Certificate2 certificate = deps.SigningCertificate ?? RegionKeys.LoadOrCreate(options.DataDirectory, options.Region, deps.Time);
+
+        // Under --dev (and unless a test injects its own identity) the region runs ENROLL's enrollment service: its
+        // signing certificate is issued by the built-in development region CA, and it signs attestation results.
+        EnrollmentService? enrollment = deps.SigningCertificate is null && options.Dev
+            ? EnrollmentService.Open(new EnrollmentServiceOptions(options.Region, Path.Combine(options.DataDirectory, EnrollmentFolder)) { Development = true },
+                deps.Time, new CryptoRandomSource())
+            : null;
+        X509Certificate2 certificate = deps.SigningCertificate ?? enrollment?.SigningCertificate ?? RegionKeys.LoadOrCreate(options.DataDirectory, options.Region, deps.Time);
         var peers = new Dictionary<string, X509Certificate2>(StringComparer.Ordinal);
         foreach (string peer in options.PeerRegions)
         {
             peers[peer] = RegionKeys.LoadPeer(options.PeerCertsDirectory!, peer);
         }
 
-        ECDsa resultKey = deps.AttestationResultKey ?? certificate.GetECDsaPublicKey()
+        RegionKeys.PublishCertificate(options.DataDirectory, certificate);
+        ECDsa resultKey = deps.AttestationResultKey ?? enrollment?.CreateResultVerificationKey() ?? certificate.GetECDsaPublicKey()
             ?? throw new InvalidOperationException("the region certificate has no ECDSA key");
         var registry = new NodeRegistry(resultKey, deps.Time);
         RegistryJournal journal = RegistryJournal.Open(options.DataDirectory, registry);
+        if (enrollment is not null)
+        {
+            Readmit(registry, enrollment);
+        }
+
         string store = Path.Combine(options.DataDirectory, StoreFolder);
         RegionHost host;
         try
@@ -103,6 +130,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
         catch
         {
             journal.Dispose();
+            enrollment?.Dispose();
             throw;
         }
 
@@ -117,7 +145,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
             LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         };
         var connection = new NatsConnection(natsOptions);
-        var daemon = new RegionDaemon(options, deps, certificate, registry, journal, host, connection);
+        var daemon = new RegionDaemon(options, deps, certificate, registry, journal, host, connection, enrollment);
         try
         {
             await daemon.StartTransportAndApiAsync(deps, cancellationToken).ConfigureAwait(false);
@@ -174,18 +202,31 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
             _journal.Revoked(nodeId);
             Registry.Revoke(nodeId);
-            AttestationEnvelope issued = _issuer.Issue(nodeId, NodeState.Revoked);
+            if (_enrollment is not null)
+            {
+                // The enrollment service issues (and persists the sequence of) this region's notices: one issuer, one
+                // sequence. A node it does not know (admitted by other means) is revoked here without a notice.
+                RevocationIssued? issued = _enrollment.Revoke(nodeId);
+                return (Registry.Find(nodeId), issued?.Notice, issued?.Sequence ?? 0);
+            }
+
+            AttestationEnvelope own = _issuer.Issue(nodeId, NodeState.Revoked);
             _journal.IssuedSequence(_issuer.LastSequence);
-            return (Registry.Find(nodeId), issued, _issuer.LastSequence);
+            return (Registry.Find(nodeId), own, _issuer.LastSequence);
         });
         if (node is null)
         {
             return (null, 0, false);
         }
 
+        if (notice is null)
+        {
+            return (node, 0, false);
+        }
+
         try
         {
-            await Transport.PublishRevocationAsync(node.Site, notice!.ToBytes(), cancellationToken).ConfigureAwait(false);
+            await Transport.PublishRevocationAsync(node.Site, notice.ToBytes(), cancellationToken).ConfigureAwait(false);
             return (node, sequence, true);
         }
         catch (RegionTransportException)
@@ -233,12 +274,60 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
         Host.Dispose();
         _journal.Dispose();
+        _enrollment?.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>Re-applies the enrollment service's persisted nodes to a fresh registry (enrolment, unexpired result, revocation).</summary>
+    private static void Readmit(NodeRegistry registry, EnrollmentService enrollment)
+    {
+        foreach (EnrolledNode n in enrollment.Nodes())
+        {
+            if (registry.Enroll(n.NodeId, n.Site, n.DeltaSigningCertificate) is not null)
+            {
+                continue;
+            }
+
+            if (n.LatestResult is { } result)
+            {
+                // An expired result is refused here and the node re-attests, as after any restart.
+                registry.ApplyAttestationResult(n.NodeId, result);
+            }
+
+            if (n.State is NodeState.Revoked or NodeState.Banned)
+            {
+                registry.Revoke(n.NodeId);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One enrollment or attestation request: the service answers it, and what it accepted is applied to the
+    /// registry (and journaled) before the reply goes out, so the node's first delta after the reply merges.
+    /// </summary>
+    private async ValueTask<byte[]?> HandleEnrollmentAsync(RegionRequestKind kind, string site, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        EnrollmentService service = _enrollment!;
+        EnrollmentHandled handled = kind == RegionRequestKind.Enroll
+            ? await service.HandleEnrollAsync(site, payload, cancellationToken).ConfigureAwait(false)
+            : await service.HandleAttestAsync(site, payload, cancellationToken).ConfigureAwait(false);
+        if (handled.Enrolled is { } e && Enroll(e.NodeId, e.Site, e.DeltaSigningCertificate) is not null)
+        {
+            Interlocked.Increment(ref _enrollmentApplyRefusals);
+        }
+
+        if (handled.Attested is { } a && ApplyAttestationResult(a.NodeId, a.SignedResult) != Grey.Attestation.Results.ResultCheck.Accepted)
+        {
+            Interlocked.Increment(ref _enrollmentApplyRefusals);
+        }
+
+        return handled.Reply;
     }
 
     private async Task StartTransportAndApiAsync(RegionDaemonDependencies deps, CancellationToken cancellationToken)
     {
-        Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, deps.Requests, cancellationToken).ConfigureAwait(false);
+        RegionRequestHandler? requests = deps.Requests ?? (_enrollment is null ? null : HandleEnrollmentAsync);
+        Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, requests, cancellationToken).ConfigureAwait(false);
         _loop = Task.Run(() => Host.RunAsync(Transport, _stop.Token), CancellationToken.None);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

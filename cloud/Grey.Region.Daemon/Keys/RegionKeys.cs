@@ -45,6 +45,22 @@ internal static class RegionKeys
         return X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null);
     }
 
+    /// <summary>
+    /// Writes the certificate the region signs with (public part) to <c>region-cert.pem</c> when it differs from what
+    /// is there: under <c>--dev</c> the enrollment service issues it, and peers still copy it from this file.
+    /// </summary>
+    public static void PublishCertificate(string dataDirectory, X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        string path = Path.Combine(dataDirectory, CertificateFile);
+        string pem = certificate.ExportCertificatePem();
+        if (!File.Exists(path) || File.ReadAllText(path) != pem)
+        {
+            WriteDurably(path, pem, secret: false);
+            Grey.Region.Storage.DirectorySync.Sync(dataDirectory);
+        }
+    }
+
     /// <summary>Loads a peer region's certificate (public only) from <c>&lt;folder&gt;/&lt;region&gt;.pem</c>.</summary>
     public static X509Certificate2 LoadPeer(string folder, string region) =>
         X509CertificateLoader.LoadCertificate(X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(folder, region + ".pem"))).RawData);

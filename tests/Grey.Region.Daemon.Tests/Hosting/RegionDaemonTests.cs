@@ -209,8 +209,18 @@ public sealed class RegionDaemonTests(RegionFixture f) : IClassFixture<RegionFix
 
         await a.PublishAsync("u0", logA.Signed(1, 12, f.A1.Certificate), "site-a:17:1-12");
         await b.PublishAsync("u1", logB.Signed(1, 9, f.B1.Certificate), "site-b:18:1-9");
-        await a.WaitAckAsync(c0, 12);
-        await b.WaitAckAsync(c1, 9);
+        try
+        {
+            await a.WaitAckAsync(c0, 12);
+            await b.WaitAckAsync(c1, 9);
+        }
+        catch (TimeoutException e)
+        {
+            RegionDaemon[] both = [r0, r1];
+            throw new TimeoutException(e.Message + ": " + string.Join("; ", both.Select(r =>
+                $"received {r.Host.Metrics.DeltasReceived} settled {r.Host.Metrics.DeltasSettled} acks {r.Host.Metrics.AcksPublished} failures {r.Host.Metrics.TransportFailures} " +
+                $"restarts {r.Transport.ConsumerRestarts} quarantine [{string.Join(",", r.Host.Read(c => c.Quarantine.List()).Select(q => q.Detail))}]")), e);
+        }
 
         byte[] h0 = [];
         byte[] h1 = [1];
