@@ -26,9 +26,9 @@ public sealed class MqttUplinkTests(BrokerFixture fixture) : IClassFixture<Broke
         AttemptTimeout = TimeSpan.FromSeconds(3),
     };
 
-    internal static async Task<MqttUplink> StartReadyAsync(MqttUplinkOptions options, int seed = 7)
+    internal static async Task<MqttUplink> StartReadyAsync(MqttUplinkOptions options, int seed = 7, Microsoft.Extensions.Logging.ILoggerFactory? logs = null)
     {
-        var uplink = MqttUplink.Start(options, TimeProvider.System, new Random(seed));
+        var uplink = MqttUplink.Start(options, TimeProvider.System, new Random(seed), logs);
         Assert.True(await uplink.WaitUntilReadyAsync(Wait), "uplink did not come up: " + uplink.LastError);
         return uplink;
     }

@@ -135,7 +135,10 @@ internal sealed class FailoverUplink : IUplink
         ArgumentNullException.ThrowIfNull(delta);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         UplinkPublishResult? first = null;
-        if (PreferredUsable)
+
+        // Through the breaker unless isolated (the preferred link said it is down): an open circuit answers at
+        // once without touching the preferred uplink, and once the break is over it lets one probe through.
+        if (breakerState.CircuitState != CircuitState.Isolated)
         {
             try
             {

@@ -32,17 +32,27 @@ internal sealed class Mosquitto : IAsyncDisposable
 
     public static string Binary => File.Exists("/usr/sbin/mosquitto") ? "/usr/sbin/mosquitto" : "mosquitto";
 
-    /// <summary>Starts mosquitto with the test essentials plus <paramref name="extra"/> (anonymous when null).</summary>
-    public static async Task<Mosquitto> StartAsync(string? extra = null)
+    /// <summary>Starts mosquitto with a configuration made from (port, data folder, work folder).</summary>
+    public static async Task<Mosquitto> StartWithConfigAsync(Func<int, string, string, string> configuration)
     {
         var directory = Path.Combine(Path.GetTempPath(), "grey-mqtt-" + Guid.NewGuid().ToString("N")[..12]);
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "data"));
         var port = FreePort();
+        var configFile = Path.Combine(directory, "mosquitto.conf");
+        await File.WriteAllTextAsync(configFile, configuration(port, Path.Combine(directory, "data"), directory));
+        var broker = new Mosquitto(directory, port, configFile);
+        await broker.StartProcessAsync();
+        return broker;
+    }
+
+    /// <summary>Starts mosquitto with the test essentials plus <paramref name="extra"/> (anonymous when null).</summary>
+    public static Task<Mosquitto> StartAsync(string? extra = null) => StartWithConfigAsync((port, data, _) =>
+    {
         var config = new StringBuilder();
         config.AppendLine(CultureInfo.InvariantCulture, $"listener {port} 127.0.0.1");
         config.AppendLine("set_tcp_nodelay true");
         config.AppendLine("persistence true");
-        config.AppendLine(CultureInfo.InvariantCulture, $"persistence_location {directory}/data/");
+        config.AppendLine(CultureInfo.InvariantCulture, $"persistence_location {data}/");
         config.AppendLine("autosave_interval 1");
         config.AppendLine("log_dest stdout");
         config.AppendLine("log_type all");
@@ -52,12 +62,8 @@ internal sealed class Mosquitto : IAsyncDisposable
         }
 
         config.AppendLine(extra ?? "allow_anonymous true");
-        var configFile = Path.Combine(directory, "mosquitto.conf");
-        await File.WriteAllTextAsync(configFile, config.ToString());
-        var broker = new Mosquitto(directory, port, configFile);
-        await broker.StartProcessAsync();
-        return broker;
-    }
+        return config.ToString();
+    });
 
     public static int FreePort()
     {
