@@ -28,7 +28,16 @@ public sealed partial class EnrollmentClient
 
     private async ValueTask<EnrollmentStepResult> EnrollCoreAsync(CancellationToken cancellationToken)
     {
-        AttesterIdentity identity = await _attester.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
+        AttesterIdentity identity;
+        try
+        {
+            identity = await _attester.GetIdentityAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return TpmFailed(e);
+        }
+
         if (identity.EkIntermediates.Count > EnrollmentLimits.MaxIntermediates)
         {
             throw new InvalidOperationException($"the TPM reports {identity.EkIntermediates.Count} EK intermediates, at most {EnrollmentLimits.MaxIntermediates} can be sent");
@@ -179,15 +188,24 @@ public sealed partial class EnrollmentClient
             return Reject(ClientRejectionCodes.ReplyMalformed, $"a {nonce.Nonce.Length}-byte nonce does not fit a quote");
         }
 
-        if (!_bound)
+        QuoteEvidence evidence;
+        try
         {
-            // Once per boot of this client: every start of a software TPM is a boot, and re-extending the same
-            // key on a TPM that did not reboot keeps the binding valid (the last binding event is what counts).
-            await _attester.BindDeltaSigningKeyAsync(certificate, bindingPcr, cancellationToken).ConfigureAwait(false);
-            _bound = true;
+            if (!_bound)
+            {
+                // Once per boot of this client: every start of a software TPM is a boot, and re-extending the same
+                // key on a TPM that did not reboot keeps the binding valid (the last binding event is what counts).
+                await _attester.BindDeltaSigningKeyAsync(certificate, bindingPcr, cancellationToken).ConfigureAwait(false);
+                _bound = true;
+            }
+
+            evidence = await _attester.QuoteAsync(nonce.Nonce, selection!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return TpmFailed(e);
         }
 
-        QuoteEvidence evidence = await _attester.QuoteAsync(nonce.Nonce, selection!, cancellationToken).ConfigureAwait(false);
         evidence = evidence with { DeltaSigningCertificate = certificate.RawData };
         (EnrollmentMessage? second, failure) = await RequestAsync(EnrollmentRequestKind.Attest, new QuoteResponse(NodeId, evidence), cancellationToken).ConfigureAwait(false);
         if (failure is not null)
@@ -209,6 +227,10 @@ public sealed partial class EnrollmentClient
             return Reject(ClientRejectionCodes.CertificateInvalid, "the region's signing certificate cannot be used: " + e.Message);
         }
     }
+
+    /// <summary>A TPM (or tpm2-tools) failure is local and usually transient: report it as "try again later".</summary>
+    private static EnrollmentStepResult TpmFailed(Exception e) =>
+        new(EnrollmentStepStatus.Unavailable, $"the TPM failed: {e.GetType().Name}: {e.Message}");
 
     private EnrollmentStepResult AcceptResult(AttestationOutcomeReply outcome, X509Certificate2 certificate, RegionTrust trust)
     {

@@ -12,14 +12,15 @@ public sealed partial class EnrollmentService
 {
     /// <summary>
     /// Handles one request on <c>grey.enroll.&lt;site&gt;</c> (<paramref name="site"/> is the subject's site).
-    /// Never throws for bad input; a refusal carries its reason code.
+    /// Never throws for bad input (an invalid <paramref name="site"/> included); a refusal carries its reason code.
     /// </summary>
     public ValueTask<EnrollmentHandled> HandleEnrollAsync(string site, ReadOnlyMemory<byte> request, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!FederationId.IsValid(site))
         {
-            throw new ArgumentException($"'{site}' is not a site id", nameof(site));
+            // The site comes from the subject a request arrived on (a wildcard subscription): bad input, not misuse.
+            return ValueTask.FromResult(Refuse(RefusalCodes.SiteMismatch, "the subject does not name a valid site id"));
         }
 
         DecodedMessage decoded = EnrollmentCodec.Decode(request);

@@ -15,7 +15,7 @@ public enum EnrollmentStepStatus
     /// <summary>The region refused (<see cref="EnrollmentStepResult.Code"/> is its reason code).</summary>
     Refused,
 
-    /// <summary>No reply: no link, timeout, no responder. Try again later.</summary>
+    /// <summary>No reply (no link, timeout, no responder) or the local TPM failed. Try again later.</summary>
     Unavailable,
 
     /// <summary>

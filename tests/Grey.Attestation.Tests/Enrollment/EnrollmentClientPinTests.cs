@@ -1,7 +1,10 @@
 using Grey.Attestation.Attesters;
+using Grey.Attestation.Credentials;
 using Grey.Attestation.Enrollment;
 using Grey.Attestation.Enrollment.Protocol;
 using Grey.Attestation.Results;
+using Grey.Attestation.Tpm;
+using Grey.Attestation.Verification;
 
 namespace Grey.Attestation.Tests.Enrollment;
 
@@ -133,6 +136,17 @@ public sealed class EnrollmentClientPinTests
     }
 
     [Fact]
+    public async Task RefreshAsync_TpmFails_UnavailableNotThrown()
+    {
+        using var world = new EnrollmentWorld();
+        string data = world.NewDirectory();
+        EnrollmentClient client = world.OpenClient(new FailingTpm(world.StartTpm(data)), data);
+        EnrollmentStepResult step = await client.RefreshAsync();
+        Assert.Equal(EnrollmentStepStatus.Unavailable, step.Status);
+        Assert.Contains("TPM", step.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Open_DataDirectoryOfAnotherNode_Throws()
     {
         using var world = new EnrollmentWorld();
@@ -140,5 +154,24 @@ public sealed class EnrollmentClientPinTests
         SoftwareTpm tpm = world.StartTpm(data);
         world.OpenClient(tpm, data, node: "node-1");
         Assert.Throws<InvalidOperationException>(() => world.OpenClient(tpm, data, node: "node-2"));
+    }
+
+    /// <summary>A TPM whose quotes fail, as tpm2-tools does when the TPM is gone.</summary>
+    private sealed class FailingTpm(SoftwareTpm inner) : IAttester
+    {
+        public IReadOnlyList<TpmAlgId> Banks => inner.Banks;
+
+        public ValueTask<AttesterIdentity> GetIdentityAsync(CancellationToken cancellationToken = default) => inner.GetIdentityAsync(cancellationToken);
+
+        public ValueTask<byte[]> ActivateCredentialAsync(CredentialChallenge challenge, CancellationToken cancellationToken = default) =>
+            inner.ActivateCredentialAsync(challenge, cancellationToken);
+
+        public ValueTask MeasureAsync(int pcr, uint eventType, ReadOnlyMemory<byte> content, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+            inner.MeasureAsync(pcr, eventType, content, data, cancellationToken);
+
+        public ValueTask<QuoteEvidence> QuoteAsync(ReadOnlyMemory<byte> nonce, PcrSelection selection, CancellationToken cancellationToken = default) =>
+            throw new TimeoutException("tpm2_quote did not answer");
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

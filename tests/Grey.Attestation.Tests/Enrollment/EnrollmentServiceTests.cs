@@ -165,6 +165,10 @@ public sealed class EnrollmentServiceTests
         using var world = new EnrollmentWorld();
         byte[] request = EnrollmentCodec.Encode(await Request(world.StartTpm(world.NewDirectory()), "node-1"));
         Assert.Equal(RefusalCodes.SiteMismatch, (await world.Service.HandleEnrollAsync("plant-8", request)).RefusalCode);
+
+        // The site comes from a wildcard subject: an invalid one is refused, never thrown.
+        Assert.Equal(RefusalCodes.SiteMismatch, (await world.Service.HandleEnrollAsync("Not.A.Site", request)).RefusalCode);
+        Assert.Equal(RefusalCodes.SiteMismatch, (await world.Service.HandleAttestAsync("", request)).RefusalCode);
     }
 
     [Fact]
