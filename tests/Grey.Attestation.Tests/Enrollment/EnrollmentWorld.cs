@@ -57,6 +57,9 @@ internal sealed class EnrollmentWorld : IDisposable
         Service = OpenService();
     }
 
+    /// <summary>Opens the service again after a test disposed it itself (to open the directory with other options).</summary>
+    public void RestartServiceAfterExternalDispose() => Service = OpenService();
+
     public string NewDirectory()
     {
         string dir = Directory.CreateTempSubdirectory("grey-enroll-").FullName;
