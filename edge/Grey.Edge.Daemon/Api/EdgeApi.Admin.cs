@@ -161,6 +161,64 @@ internal sealed partial class EdgeApi
         await Json(ctx, 200, new ForwardAnswer(result.Status.ToString(), o.Status.ToString(), o.Revision, o.CounterValue, o.Index, result.Error), ApiJson.Default.ForwardAnswer).ConfigureAwait(false);
     }
 
+    private async Task ForwardedBatch(HttpContext ctx)
+    {
+        // A batch may exceed the server-wide body limit (one maximal value); this route has its own.
+        if (ctx.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = ForwardBatchCodec.MaxRequestBytes;
+        }
+
+        var body = await ReadBodyAsync(ctx, ForwardBatchCodec.MaxRequestBytes).ConfigureAwait(false);
+        if (body is null)
+        {
+            await Error(ctx, 413, "forwarded batch too large", "bad_command").ConfigureAwait(false);
+            return;
+        }
+
+        if (!ForwardBatchCodec.TryDecodeRequest(body, out var encoded, out var batchError))
+        {
+            await Error(ctx, 400, "forwarded batch: " + batchError, "bad_command").ConfigureAwait(false);
+            return;
+        }
+
+        // Every command is proposed before any is awaited, so the whole batch lands in one loop round (and one
+        // fsync) when it can. The leader side never forwards again: a write bounces at most once.
+        var results = new ProposalResult[encoded.Length];
+        var waiting = new ValueTask<ProposalResult>[encoded.Length];
+        var proposed = new bool[encoded.Length];
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (!CommandCodec.TryDecode(encoded[i].Span, out var command, out var error))
+            {
+                results[i] = ProposalResult.Fail(ProposalStatus.Dropped, "forwarded command: " + error);
+            }
+            else if (Grey.Federation.Identifiers.KeyNames.IsDesired(command.Key))
+            {
+                results[i] = new ProposalResult(ProposalStatus.Applied, new CommandOutcome(CommandStatus.Forbidden, 0));
+            }
+            else
+            {
+                waiting[i] = node.ProposeLocalAsync(command, ctx.RequestAborted);
+                proposed[i] = true;
+            }
+        }
+
+        for (var i = 0; i < encoded.Length; i++)
+        {
+            if (proposed[i])
+            {
+                results[i] = await waiting[i].ConfigureAwait(false);
+            }
+        }
+
+        var answer = ForwardBatchCodec.EncodeAnswer(results);
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/octet-stream";
+        ctx.Response.ContentLength = answer.Length;
+        await ctx.Response.Body.WriteAsync(answer, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
     /// <summary>Decodes a <see cref="ForwardAnswer"/> back into a result (the follower side).</summary>
     internal static ProposalResult FromAnswer(ForwardAnswer answer) =>
         Enum.TryParse<ProposalStatus>(answer.Status, out var status) && Enum.TryParse<CommandStatus>(answer.CommandStatus, out var commandStatus)

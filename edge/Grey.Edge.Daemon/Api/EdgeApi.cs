@@ -38,10 +38,14 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
         routes.MapDelete("/v1/members/{id}", RemoveMember);
         routes.MapPost("/v1/leader/transfer", Transfer);
         routes.MapPost(ForwardPath, ForwardedPropose);
+        routes.MapPost(ForwardBatchPath, ForwardedBatch);
     }
 
     /// <summary>The internal route a follower forwards writes to (the leader stamps and proposes them).</summary>
     public const string ForwardPath = "/internal/v1/propose";
+
+    /// <summary>The internal route a follower forwards batches of writes to (<see cref="ForwardBatchCodec"/>).</summary>
+    public const string ForwardBatchPath = "/internal/v1/propose-batch";
 
     private async Task PutKv(HttpContext ctx)
     {
@@ -408,6 +412,21 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
         if (ctx.Request.ContentLength > limit)
         {
             return null;
+        }
+
+        if (ctx.Request.ContentLength is long known)
+        {
+            // The usual case: read straight into an array of the announced size (no staging buffer, no copy).
+            var exact = new byte[known];
+            var filled = 0;
+            int got;
+            while (filled < exact.Length && (got = await ctx.Request.Body.ReadAsync(exact.AsMemory(filled), ctx.RequestAborted).ConfigureAwait(false)) > 0)
+            {
+                filled += got;
+            }
+
+            // Kestrel ends the body at Content-Length, so a shorter body means the client went away mid-request.
+            return filled == exact.Length ? exact : throw new BadHttpRequestException("the request body ended before its Content-Length");
         }
 
         using var buffer = new MemoryStream();

@@ -52,13 +52,20 @@ internal sealed partial class EdgeNode
         {
             while (true)
             {
-                var result = await ProposeLocalAsync(command, timeout.Token).ConfigureAwait(false);
-                if (result.Status != ProposalStatus.NoLeader)
+                // A follower that knows its leader forwards at once: asking its own loop first would only
+                // answer "not the leader" one loop round later.
+                var leader = LeaderId;
+                if (leader == 0 || leader == Id || forwarder is null)
                 {
-                    return result;
+                    var result = await ProposeLocalAsync(command, timeout.Token).ConfigureAwait(false);
+                    if (result.Status != ProposalStatus.NoLeader)
+                    {
+                        return result;
+                    }
+
+                    leader = LeaderId;
                 }
 
-                var leader = LeaderId;
                 string? api = null;
                 if (leader != 0 && leader != Id && forwarder is not null && TryGetMemberApi(leader, out api))
                 {

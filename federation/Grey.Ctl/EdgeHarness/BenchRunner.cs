@@ -88,9 +88,10 @@ internal sealed class BenchRunner
                 KvCallResult r = await client.PutAsync(node, "bench/c" + c.ToString(CultureInfo.InvariantCulture), _value, null, WriteTimeout, ct).ConfigureAwait(false);
                 return r.Status == KvCallStatus.Ok;
             };
-            LoadResult many = await WriteLoad.RunAsync(_options.Clients, _options.WarmUp, _options.Duration, write, _time, cancellationToken).ConfigureAwait(false);
+            WriteLoad.CpuSampler cpu = () => ProcessCpu.Total(Enumerable.Range(0, cluster.Count).Select(cluster.Node));
+            LoadResult many = await WriteLoad.RunAsync(_options.Clients, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
             Report($"grey-edge, {_options.Clients} clients", many);
-            LoadResult single = await WriteLoad.RunAsync(1, _options.WarmUp, _options.Duration, write, _time, cancellationToken).ConfigureAwait(false);
+            LoadResult single = await WriteLoad.RunAsync(1, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
             Report("grey-edge, 1 client", single);
             return (many, single);
         }
@@ -129,9 +130,10 @@ internal sealed class BenchRunner
                 await clients[c % clients.Count].PutAsync(request, null, _time.GetUtcNow().UtcDateTime + WriteTimeout, ct).ConfigureAwait(false);
                 return true;
             };
-            LoadResult many = await WriteLoad.RunAsync(_options.Clients, _options.WarmUp, _options.Duration, write, _time, cancellationToken).ConfigureAwait(false);
+            WriteLoad.CpuSampler cpu = () => ProcessCpu.Total(Enumerable.Range(0, _options.Nodes).Select(cluster.Member));
+            LoadResult many = await WriteLoad.RunAsync(_options.Clients, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
             Report($"etcd, {_options.Clients} clients", many);
-            LoadResult single = await WriteLoad.RunAsync(1, _options.WarmUp, _options.Duration, write, _time, cancellationToken).ConfigureAwait(false);
+            LoadResult single = await WriteLoad.RunAsync(1, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
             Report("etcd, 1 client", single);
             return (many, single);
         }
@@ -151,7 +153,7 @@ internal sealed class BenchRunner
     {
         _progress.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"bench edge: {what}: {r.WritesPerSecond:F0} writes/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, {r.Errors} errors{(r.FirstError is null ? "" : " (first: " + r.FirstError + ")")}, client CPU {r.ClientCores:F2} cores over {r.Wall.TotalSeconds:F1} s"));
+            $"bench edge: {what}: {r.WritesPerSecond:F0} writes/s, p50 {r.Latency.P50Ms:F2} ms, p99 {r.Latency.P99Ms:F2} ms, {r.Errors} errors{(r.FirstError is null ? "" : " (first: " + r.FirstError + ")")}, client CPU {r.ClientCores:F2} cores over {r.Wall.TotalSeconds:F1} s{(r.ServerCpu > TimeSpan.Zero ? $", server CPU {r.ServerCores:F2} cores = {r.ServerCpuMicrosPerWrite:F0} us per write" : "")}"));
     }
 
     private static void TryDelete(string directory)

@@ -15,7 +15,10 @@ internal static class WriteLoad
     /// <summary>The function that performs write <c>sequence</c> of client <c>client</c>; false when it failed.</summary>
     public delegate Task<bool> Write(int client, long sequence, CancellationToken cancellationToken);
 
-    public static async Task<LoadResult> RunAsync(int clients, TimeSpan warmUp, TimeSpan duration, Write write, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>Reads the CPU time the servers under test have used so far (all their processes together).</summary>
+    public delegate TimeSpan CpuSampler();
+
+    public static async Task<LoadResult> RunAsync(int clients, TimeSpan warmUp, TimeSpan duration, Write write, TimeProvider time, CancellationToken cancellationToken, CpuSampler? serverCpu = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clients);
         ArgumentNullException.ThrowIfNull(write);
@@ -91,6 +94,7 @@ internal static class WriteLoad
         using var self = Process.GetCurrentProcess();
         self.Refresh();
         TimeSpan cpuStart = self.TotalProcessorTime;
+        TimeSpan serverStart = serverCpu?.Invoke() ?? TimeSpan.Zero;
         Volatile.Write(ref measureFrom, time.GetTimestamp());
         Volatile.Write(ref measuring, 1);
         await Task.Delay(duration, time, cancellationToken).ConfigureAwait(false);
@@ -98,10 +102,11 @@ internal static class WriteLoad
         Volatile.Write(ref measureUntil, until);
         self.Refresh();
         TimeSpan cpu = self.TotalProcessorTime - cpuStart;
+        TimeSpan server = (serverCpu?.Invoke() ?? TimeSpan.Zero) - serverStart;
         TimeSpan wall = time.GetElapsedTime(measureFrom, until);
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(loops).ConfigureAwait(false);
         var stats = LatencyStats.FromTicks(samples.Where(s => s is not null).SelectMany(s => s), time.TimestampFrequency);
-        return new LoadResult(Interlocked.Read(ref completed), Interlocked.Read(ref errors), stats, wall, cpu, firstError);
+        return new LoadResult(Interlocked.Read(ref completed), Interlocked.Read(ref errors), stats, wall, cpu, firstError) { ServerCpu = server };
     }
 }
