@@ -20,6 +20,29 @@ public sealed class DeviceUsersTests
     }
 
     [Fact]
+    public async Task Parse_LineFromDeployScript_VerifiesTheSamePassword()
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "deploy-mqtt", "device-user.py"));
+        info.StandardInputEncoding = new UTF8Encoding(false);
+        info.Environment["PYTHONIOENCODING"] = "utf-8";
+        info.ArgumentList.Add("press-4");
+        info.ArgumentList.Add("1000");
+        using var script = System.Diagnostics.Process.Start(info)!;
+        await script.StandardInput.WriteLineAsync("p\u00e4ss word");
+        script.StandardInput.Close();
+        var line = await script.StandardOutput.ReadToEndAsync();
+        await script.WaitForExitAsync();
+
+        var users = DeviceUsers.Parse(line, out var errors);
+
+        Assert.True(script.ExitCode == 0, await script.StandardError.ReadToEndAsync());
+        Assert.Empty(errors);
+        Assert.True(users!.Verify("press-4", Encoding.UTF8.GetBytes("p\u00e4ss word")));
+        Assert.False(users.Verify("press-4", "pass word"u8));
+    }
+
+    [Fact]
     public void HashLine_SamePasswordTwice_DifferentSalts()
     {
         using var rng = RandomNumberGenerator.Create();
