@@ -328,7 +328,8 @@ internal sealed class RegionDaemon : IAsyncDisposable
     {
         RegionRequestHandler? requests = deps.Requests ?? (_enrollment is null ? null : HandleEnrollmentAsync);
         Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, requests, cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(() => Host.RunAsync(Transport, _stop.Token), CancellationToken.None);
+        IRegionTransport loopTransport = deps.WrapTransport?.Invoke(Transport) ?? Transport;
+        _loop = Task.Run(() => Host.RunAsync(loopTransport, _stop.Token), CancellationToken.None);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>

@@ -24,6 +24,9 @@ internal sealed record RegionDaemonDependencies
     /// <summary>Answers enrollment and attestation requests; default: none (no subscription).</summary>
     public RegionRequestHandler? Requests { get; init; }
 
+    /// <summary>Wraps the transport the ingest loop uses (tests: fault injection between flush and settlement); default: none.</summary>
+    public Func<IRegionTransport, IRegionTransport>? WrapTransport { get; init; }
+
     /// <summary>The region core's limits.</summary>
     public RegionOptions RegionOptions { get; init; } = new();
 

@@ -154,7 +154,7 @@ public sealed class RegionHost : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         foreach ((string site, byte[] nak) in output.Naks)
         {
-            if (await Try(transport.PublishNakAsync(site, nak, cancellationToken)).ConfigureAwait(false))
+            if (await Try(() => transport.PublishNakAsync(site, nak, cancellationToken)).ConfigureAwait(false))
             {
                 Count(m => m.NaksPublished++);
             }
@@ -162,7 +162,7 @@ public sealed class RegionHost : IDisposable
 
         foreach (SignedAck ack in output.Acks)
         {
-            if (await Try(transport.PublishAckAsync(ack, cancellationToken)).ConfigureAwait(false))
+            if (await Try(() => transport.PublishAckAsync(ack, cancellationToken)).ConfigureAwait(false))
             {
                 Count(m => m.AcksPublished++);
             }
@@ -170,22 +170,23 @@ public sealed class RegionHost : IDisposable
 
         foreach (InboundDelta delta in output.Settle)
         {
-            if (await Try(transport.SettleAsync(delta, cancellationToken)).ConfigureAwait(false))
+            if (await Try(() => transport.SettleAsync(delta, cancellationToken)).ConfigureAwait(false))
             {
                 Count(m => m.DeltasSettled++);
             }
         }
 
-        if (output.RegionDelta is { } regionDelta && await Try(transport.PublishRegionDeltaAsync(regionDelta, cancellationToken)).ConfigureAwait(false))
+        if (output.RegionDelta is { } regionDelta && await Try(() => transport.PublishRegionDeltaAsync(regionDelta, cancellationToken)).ConfigureAwait(false))
         {
             Count(m => m.RegionDeltasPublished++);
         }
 
-        async Task<bool> Try(ValueTask send)
+        // The send is started inside the try: a transport may throw before it returns its task.
+        async Task<bool> Try(Func<ValueTask> send)
         {
             try
             {
-                await send.ConfigureAwait(false);
+                await send().ConfigureAwait(false);
                 return true;
             }
             catch (RegionTransportException)

@@ -219,7 +219,7 @@ public sealed class RegionDaemonTests(RegionFixture f) : IClassFixture<RegionFix
             RegionDaemon[] both = [r0, r1];
             throw new TimeoutException(e.Message + ": " + string.Join("; ", both.Select(r =>
                 $"received {r.Host.Metrics.DeltasReceived} settled {r.Host.Metrics.DeltasSettled} acks {r.Host.Metrics.AcksPublished} failures {r.Host.Metrics.TransportFailures} " +
-                $"restarts {r.Transport.ConsumerRestarts} quarantine [{string.Join(",", r.Host.Read(c => c.Quarantine.List()).Select(q => q.Detail))}]")), e);
+                $"loop {r.Completion.Status} {r.Completion.Exception?.GetBaseException()} restarts {r.Transport.ConsumerRestarts} quarantine [{string.Join(",", r.Host.Read(c => c.Quarantine.List()).Select(q => q.Detail))}]")), e);
         }
 
         byte[] h0 = [];
@@ -270,5 +270,29 @@ public sealed class RegionDaemonTests(RegionFixture f) : IClassFixture<RegionFix
 
         Assert.Equal(1, d.Host.Metrics.ReportsRefused);
         Assert.Equal(32UL, d.Host.Read(c => c.GetSiteStatus("site-a")!.Lag));
+    }
+
+    [Fact]
+    public async Task Settle_LostAfterFlush_BrokerRedeliversAndTheRegionReAcksADuplicate()
+    {
+        SettleDroppingTransport? dropping = null;
+        await using RegionDaemon d = await f.StartRegionAsync("t-settle", f.NewFolder(), Cert,
+            wrapTransport: t => dropping = new SettleDroppingTransport(t, drops: 1),
+            natsLimits: new Grey.Region.Daemon.Nats.NatsTransportLimits { AckWait = TimeSpan.FromSeconds(2) });
+        await f.AdmitAsync(d, f.A1);
+        await using SiteClient site = await SiteClient.StartAsync(f.Nats.Url, "site-a");
+        var log = new SiteLog("site-a", 22, 10, region: "t-settle");
+
+        await site.PublishAsync("t-settle", log.Signed(1, 10, f.A1.Certificate), "site-a:22:1-10");
+        Assert.Equal(10UL, (await site.WaitAckAsync(Cert, 10)).MergedIndex);
+
+        // The merge was durable and acknowledged, but the broker never heard: after its ack wait it delivers the
+        // message again, and the region acknowledges it again as a duplicate.
+        Assert.Equal(10UL, (await site.WaitAckAsync(Cert, 10, TimeSpan.FromSeconds(15))).MergedIndex);
+        Assert.Equal(1, dropping!.Dropped);
+        Assert.Equal(1, d.Host.Read(c => c.Metrics.Duplicates));
+        Assert.Equal(1, d.Host.Read(c => c.Metrics.Merged));
+        Assert.Equal(10L, d.Host.Read(c => c.State.GetCounterValue("", "shared/count")));
+        Assert.Equal(2, d.Host.Metrics.DeltasReceived);
     }
 }

@@ -59,7 +59,8 @@ public sealed class RegionFixture : IAsyncLifetime
 
     /// <summary>Starts a region in process on a free API port, over this fixture's broker and clock.</summary>
     internal Task<RegionDaemon> StartRegionAsync(string region, string data, X509Certificate2 certificate, bool dev = true, string? token = AdminToken,
-        IReadOnlyList<string>? peers = null, string? peerCerts = null, RegionHostOptions? hostOptions = null)
+        IReadOnlyList<string>? peers = null, string? peerCerts = null, RegionHostOptions? hostOptions = null,
+        Func<IRegionTransport, IRegionTransport>? wrapTransport = null, Grey.Region.Daemon.Nats.NatsTransportLimits? natsLimits = null)
     {
         var options = new RegionDaemonOptions
         {
@@ -77,6 +78,8 @@ public sealed class RegionFixture : IAsyncLifetime
             Time = Fleet.Time,
             SigningCertificate = certificate,
             AttestationResultKey = RegionFleet.PublicOnly(Fleet.ResultKey),
+            WrapTransport = wrapTransport,
+            NatsLimits = natsLimits ?? new Grey.Region.Daemon.Nats.NatsTransportLimits(),
             HostOptions = hostOptions ?? new RegionHostOptions { RegionDeltaInterval = TimeSpan.FromMilliseconds(1), RegionDeltaRepeat = TimeSpan.FromMilliseconds(1) },
         };
         return RegionDaemon.StartAsync(options, deps);
