@@ -17,6 +17,10 @@ internal static partial class AtomicFile
         string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
         string temp = path + ".tmp";
+
+        // A temporary file left by a crash keeps its old mode when reopened: start from a new file, so a secret
+        // is never written into a file readable by others.
+        File.Delete(temp);
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
         if (secret && !OperatingSystem.IsWindows())
         {
