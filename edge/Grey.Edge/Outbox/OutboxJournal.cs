@@ -181,10 +181,12 @@ internal sealed partial class OutboxJournal : IApplyHook, IDisposable
     {
         lock (gate)
         {
-            if (records.Count > 0 && tailChain is not null && OverAge())
+            if (records.Count == 0 || tailChain is null || !OverAge())
             {
-                FoldLocked(tailIndex, tailChain, gap: false);
+                return;
             }
+
+            FoldLocked(tailIndex, tailChain, gap: false);
         }
 
         Signal();

@@ -13,9 +13,6 @@ internal sealed partial class OutboxService
         /// <summary>The first index not yet published in this session.</summary>
         public ulong NextIndex { get; set; } = nextIndex;
 
-        /// <summary>When a partial batch was first seen waiting (linger), or null.</summary>
-        public long? LingerSinceMs { get; set; }
-
         /// <summary>Do not publish before this time (after the broker was unavailable).</summary>
         public long RetryAtMs { get; set; }
 
@@ -57,7 +54,6 @@ internal sealed partial class OutboxService
             inFlight.Clear();
             InFlightBytes = 0;
             NextIndex = from;
-            LingerSinceMs = null;
             RetryAtMs = 0;
         }
     }

@@ -42,7 +42,7 @@ internal sealed partial class OutboxService
             return;
         }
 
-        while (s.InFlightCount < options.MaxInFlightDeltas && s.InFlightBytes < options.MaxInFlightBytes && s.NextIndex <= applied)
+        while (node.IsLeader && s.InFlightCount < options.MaxInFlightDeltas && s.InFlightBytes < options.MaxInFlightBytes && s.NextIndex <= applied)
         {
             if (!journal.TryRead(s.NextIndex, options.MaxEntriesPerDelta, options.MaxBytesPerDelta, out var batch, out var chainBefore))
             {
@@ -62,16 +62,14 @@ internal sealed partial class OutboxService
 
             var batchBytes = batch.Sum(r => (long)r.Bytes);
             var full = batch.Count == options.MaxEntriesPerDelta || batchBytes >= options.MaxBytesPerDelta / 2 || journal.TailIndex > batch[^1].Index;
-            if (!full)
+            var waited = now - batch[0].WallMs;
+            if (!full && waited >= 0 && waited < (long)options.Linger.TotalMilliseconds)
             {
-                s.LingerSinceMs ??= now;
-                if (now - s.LingerSinceMs.Value < (long)options.Linger.TotalMilliseconds)
-                {
-                    return;
-                }
+                // A partial batch waits for company at most the linger after its oldest entry was stamped (a stamp
+                // ahead of this clock does not make it wait longer); a backlog after an outage leaves at once.
+                return;
             }
 
-            s.LingerSinceMs = null;
             var delta = SiteDelta.Create(options.Region, node.Site, siteEpoch, s.NextIndex, batch[^1].Index, chainBefore, [.. batch.Select(r => r.Entry)]);
             var stored = await PublishAsync(s, signer, delta, delta.FirstIndex, applied, token).ConfigureAwait(false);
             if (!stored)

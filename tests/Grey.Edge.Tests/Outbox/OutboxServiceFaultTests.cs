@@ -64,8 +64,13 @@ public class OutboxServiceFaultTests(ITestOutputHelper output)
         await using var site = await TestSiteWithOutbox.StartAsync(seed, region, [1], snapshotEntries: 100_000);
         site.TuneOutbox = o => o with { AckTimeout = TimeSpan.FromMilliseconds(500) };
         var leader = await site.WaitForLeaderAsync();
-        site.Broker.LoseNext = 1;
         await site.WriteAsync(0, 8);
+        await site.WaitDrainedAsync();
+
+        // One write, so one delta, lost after the broker accepted it: no later delta makes a gap to NAK.
+        site.Broker.LoseNext = 1;
+        await site.WriteAsync(8, 1);
+        await TestSiteWithOutbox.WaitUntilAsync(() => site.Members[1].Outbox.Snapshot().Resends >= 1, "the ack timeout resent");
         await site.WaitDrainedAsync();
         var outbox = site.Members[1].Outbox.Snapshot();
         output.WriteLine($"naks {outbox.Naks}, resends {outbox.Resends}");

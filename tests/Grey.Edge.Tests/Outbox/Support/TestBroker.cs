@@ -8,16 +8,25 @@ namespace Grey.Edge.Tests.Outbox.Support;
 
 /// <summary>
 /// A stand-in for NATS between the site's nodes and a <see cref="TestRegion"/>: a delta published while the broker
-/// is up is delivered to the region at once (ingest, flush) and the region's signed acks and NAKs go to every
-/// connected node's inbound channel, as <c>grey.ack.&lt;site&gt;</c> and <c>grey.nak.&lt;site&gt;</c> would. Switches
+/// is up is stored (the publish completes, as a JetStream PubAck would) and delivered to the region in publish
+/// order by a background task (ingest, flush); the region's signed acks and NAKs go to every connected node's
+/// inbound channel, as <c>grey.ack.&lt;site&gt;</c> and <c>grey.nak.&lt;site&gt;</c> would. Switches
 /// make it go offline, lose deltas after accepting them (the region never sees them), deliver each delta twice,
 /// or swallow acks. Records every publish and ingest result.
 /// </summary>
-internal sealed class TestBroker(TestRegion region)
+internal sealed class TestBroker : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<ulong, TestUplink> uplinks = new();
-    private readonly Lock gate = new();
+    private readonly Channel<OutgoingDelta> stream = Channel.CreateUnbounded<OutgoingDelta>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TestRegion region;
+    private readonly Task delivery;
     private volatile bool online = true;
+
+    public TestBroker(TestRegion region)
+    {
+        this.region = region;
+        delivery = Task.Run(DeliverAsync);
+    }
 
     public TestRegion Region => region;
 
@@ -76,12 +85,24 @@ internal sealed class TestBroker(TestRegion region)
         }
 
         Published.Enqueue(delta);
-        lock (gate)
+        stream.Writer.TryWrite(delta);
+        return new UplinkPublishResult(UplinkPublishStatus.Accepted);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stream.Writer.TryComplete();
+        await delivery;
+    }
+
+    private async Task DeliverAsync()
+    {
+        await foreach (var delta in stream.Reader.ReadAllAsync())
         {
             if (LoseNext > 0)
             {
                 LoseNext--;
-                return new UplinkPublishResult(UplinkPublishStatus.Accepted);
+                continue;
             }
 
             for (var i = 0; i < (DuplicateDelivery ? 2 : 1); i++)
@@ -102,8 +123,6 @@ internal sealed class TestBroker(TestRegion region)
                 }
             }
         }
-
-        return new UplinkPublishResult(UplinkPublishStatus.Accepted);
     }
 
     internal void Report(ReadOnlyMemory<byte> report) => Reports.Enqueue(report.ToArray());

@@ -222,6 +222,8 @@ internal sealed class TestSiteWithOutbox : IAsyncDisposable, IProposalForwarder
         {
             await m.StopAsync();
         }
+
+        await Broker.DisposeAsync();
     }
 
     /// <summary>A node with its journal, outbox and uplink.</summary>
