@@ -35,11 +35,26 @@ internal sealed record RegionDaemonOptions
     /// <summary>The admin bearer token (mutations; reads too outside development mode). Never logged.</summary>
     public string? AdminToken { get; init; }
 
+    /// <summary>The enrollment CA certificate (PEM) outside <c>--dev</c>; with <see cref="EnrollCaKeyFile"/> and <see cref="EkRootsFile"/> it turns enrollment on.</summary>
+    public string? EnrollCaCertFile { get; init; }
+
+    /// <summary>The enrollment CA private key (PEM). Never logged.</summary>
+    public string? EnrollCaKeyFile { get; init; }
+
+    /// <summary>The EK manufacturer roots (a PEM bundle) nodes' EK certificates must chain to.</summary>
+    public string? EkRootsFile { get; init; }
+
+    /// <summary>A file of enrollment tokens, one per line (<c>#</c> comments). Never logged.</summary>
+    public string? EnrollTokensFile { get; init; }
+
+    /// <summary>Whether nodes can enroll over NATS (always under <c>--dev</c>; outside it, with the CA and EK roots).</summary>
+    public bool EnrollmentEnabled => Dev || EnrollCaCertFile is not null;
+
     /// <summary>The config file read, if any.</summary>
     public string? ConfigFile { get; init; }
 
     /// <summary>A redacted one-line description for the start-up log (no token, no credentials).</summary>
     public override string ToString() =>
         $"region {Region}, data {DataDirectory}, api {Api}, nats {string.Join(",", NatsUrls)}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
-        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, admin token {(AdminToken is null ? "none" : "set")}";
+        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, admin token {(AdminToken is null ? "none" : "set")}";
 }

@@ -38,6 +38,10 @@ internal static class RegionOptionsParser
         ["peer-certs"] = false,
         ["dev"] = true,
         ["admin-token"] = false,
+        ["enroll-ca-cert"] = false,
+        ["enroll-ca-key"] = false,
+        ["ek-roots"] = false,
+        ["enroll-tokens"] = false,
         ["config"] = false,
     };
 
@@ -45,6 +49,7 @@ internal static class RegionOptionsParser
     public const string Usage =
         "usage: grey-region --region ID --data DIR --api HOST:PORT --nats URL[,URL] [--nats-creds FILE]\n" +
         "                   [--peer-regions ID,... --peer-certs DIR] [--dev] [--admin-token T] [--config FILE]\n" +
+        "                   [--enroll-ca-cert F --enroll-ca-key F --ek-roots F [--enroll-tokens F]]\n" +
         "environment: GREY_REGION_<KEY> (e.g. GREY_REGION_ADMIN_TOKEN); config file: key = value lines. Flags win over the environment, which wins over the file.\n" +
         "--admin-token (at least 16 characters) is required unless --dev; prefer the environment for it.";
 
@@ -267,6 +272,20 @@ internal static class RegionOptionsParser
             errors.Add("--peer-certs is required with --peer-regions (each peer's certificate as <region>.pem)");
         }
 
+        string? caCert = FileKey(v, "enroll-ca-cert", fileExists, errors);
+        string? caKey = FileKey(v, "enroll-ca-key", fileExists, errors);
+        string? ekRoots = FileKey(v, "ek-roots", fileExists, errors);
+        string? tokens = FileKey(v, "enroll-tokens", fileExists, errors);
+        if ((caCert is null) != (caKey is null) || (caCert is null) != (ekRoots is null))
+        {
+            errors.Add("--enroll-ca-cert, --enroll-ca-key and --ek-roots go together (production enrollment needs all three)");
+        }
+        else if (caCert is null && tokens is not null)
+        {
+            errors.Add("--enroll-tokens needs --enroll-ca-cert, --enroll-ca-key and --ek-roots");
+        }
+
+        o = o with { EnrollCaCertFile = caCert, EnrollCaKeyFile = caKey, EkRootsFile = ekRoots, EnrollTokensFile = tokens };
         if (v.TryGetValue("admin-token", out string? token))
         {
             if (token.Length < MinAdminTokenLength)
@@ -286,6 +305,21 @@ internal static class RegionOptionsParser
         }
 
         return o;
+    }
+
+    private static string? FileKey(Dictionary<string, string> v, string key, Func<string, bool> fileExists, List<string> errors)
+    {
+        if (!v.TryGetValue(key, out string? path))
+        {
+            return null;
+        }
+
+        if (!fileExists(path))
+        {
+            errors.Add($"--{key}: no file {path}");
+        }
+
+        return path;
     }
 
     private static bool Switch(Dictionary<string, string> v, string key, List<string> errors)

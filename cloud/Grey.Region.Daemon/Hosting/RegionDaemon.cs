@@ -98,9 +98,8 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
         // Under --dev (and unless a test injects its own identity) the region runs ENROLL's enrollment service: its
         // signing certificate is issued by the built-in development region CA, and it signs attestation results.
-        EnrollmentService? enrollment = deps.SigningCertificate is null && options.Dev
-            ? EnrollmentService.Open(new EnrollmentServiceOptions(options.Region, Path.Combine(options.DataDirectory, EnrollmentFolder)) { Development = true },
-                deps.Time, new CryptoRandomSource())
+        EnrollmentService? enrollment = deps.SigningCertificate is null && options.EnrollmentEnabled
+            ? EnrollmentService.Open(EnrollmentOptions(options), deps.Time, new CryptoRandomSource())
             : null;
         X509Certificate2 certificate = deps.SigningCertificate ?? enrollment?.SigningCertificate ?? RegionKeys.LoadOrCreate(options.DataDirectory, options.Region, deps.Time);
         var peers = new Dictionary<string, X509Certificate2>(StringComparer.Ordinal);
@@ -276,6 +275,35 @@ internal sealed class RegionDaemon : IAsyncDisposable
         _journal.Dispose();
         _enrollment?.Dispose();
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// The enrollment service's options: under <c>--dev</c> the development authorities; otherwise the configured
+    /// enrollment CA, EK roots and tokens (files read here, never logged).
+    /// </summary>
+    private static EnrollmentServiceOptions EnrollmentOptions(RegionDaemonOptions options)
+    {
+        var o = new EnrollmentServiceOptions(options.Region, Path.Combine(options.DataDirectory, EnrollmentFolder)) { Development = options.Dev };
+        if (options.EnrollCaCertFile is null)
+        {
+            return o;
+        }
+
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(options.EkRootsFile!);
+        if (roots.Count == 0)
+        {
+            throw new InvalidOperationException($"--ek-roots {options.EkRootsFile} holds no certificate");
+        }
+
+        HashSet<string> tokens = options.EnrollTokensFile is null ? [] : [.. File.ReadAllLines(options.EnrollTokensFile)
+            .Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
+        return o with
+        {
+            Authority = RegionCertificateAuthority.LoadPemFiles(options.EnrollCaCertFile, options.EnrollCaKeyFile!),
+            ManufacturerRoots = [.. roots],
+            EnrollmentTokens = tokens,
+        };
     }
 
     /// <summary>Re-applies the enrollment service's persisted nodes to a fresh registry (enrolment, unexpired result, revocation).</summary>

@@ -63,4 +63,20 @@ public sealed class RegionOptionsParserTests
         Assert.Contains(errors, e => e.Contains("no certificate /certs/r1.pem", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("config file /missing.conf", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Parse_EnrollmentFiles_GoTogether()
+    {
+        var files = new Dictionary<string, string> { ["/ca.pem"] = "x", ["/ca-key.pem"] = "x", ["/roots.pem"] = "x", ["/tokens"] = "x" };
+        string[] common = ["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222", "--dev"];
+
+        Assert.Null(Parse([.. common, "--enroll-ca-cert", "/ca.pem"], null, files, out List<string> errors));
+        Assert.Contains(errors, e => e.Contains("go together", StringComparison.Ordinal));
+        Assert.Null(Parse([.. common, "--enroll-tokens", "/tokens"], null, files, out errors));
+        Assert.Contains(errors, e => e.Contains("--enroll-tokens needs", StringComparison.Ordinal));
+        RegionDaemonOptions? o = Parse([.. common, "--enroll-ca-cert", "/ca.pem", "--enroll-ca-key", "/ca-key.pem", "--ek-roots", "/roots.pem", "--enroll-tokens", "/tokens"], null, files, out errors);
+        Assert.Empty(errors);
+        Assert.True(o!.EnrollmentEnabled);
+        Assert.False(Parse(common[..^1].Append("--admin-token").Append("0123456789abcdef0").ToArray(), null, files, out _)!.EnrollmentEnabled);
+    }
 }

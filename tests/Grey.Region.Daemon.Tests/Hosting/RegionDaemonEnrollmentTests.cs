@@ -23,25 +23,64 @@ public sealed class RegionDaemonEnrollmentTests(RegionFixture f) : IClassFixture
             new RegionDaemonOptions { Region = region, DataDirectory = data, Api = new IPEndPoint(IPAddress.Loopback, 0), NatsUrls = [f.Nats.Url], Dev = true },
             new RegionDaemonDependencies { Time = TimeProvider.System });
 
+    private static EnrollmentRequestSender Sender(NatsConnection nats, string site) => async (kind, payload, timeout, ct) =>
+    {
+        string subject = kind == EnrollmentRequestKind.Enroll ? EnrollmentSubjects.Enroll(site) : EnrollmentSubjects.Attest(site);
+        try
+        {
+            NatsMsg<byte[]> reply = await nats.RequestAsync<byte[], byte[]>(subject, payload.ToArray(), replyOpts: new NatsSubOpts { Timeout = timeout }, cancellationToken: ct);
+            return reply.Data is { } d ? EnrollmentReply.Of(d) : EnrollmentReply.Failed("empty reply");
+        }
+        catch (NatsNoReplyException)
+        {
+            return EnrollmentReply.Failed("no reply");
+        }
+    };
+
+    [Fact]
+    public async Task Enrollment_Production_TokenAdmitsTheNodeWithoutItRefused()
+    {
+        string data = f.NewFolder();
+        string files = f.NewFolder();
+        using RegionCertificateAuthority ca = RegionCertificateAuthority.Create("test enrollment CA", DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddYears(1));
+        await File.WriteAllTextAsync(Path.Combine(files, "ca.pem"), ca.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(files, "ca-key.pem"), ca.ExportPrivateKeyPem());
+        await File.WriteAllTextAsync(Path.Combine(files, "roots.pem"), DevelopmentAuthorities.ManufacturerRoot.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(files, "tokens"), "# tokens\nplant-token-0123456789\n");
+        await using RegionDaemon d = await RegionDaemon.StartAsync(
+            new RegionDaemonOptions
+            {
+                Region = "t-prod", DataDirectory = data, Api = new IPEndPoint(IPAddress.Loopback, 0), NatsUrls = [f.Nats.Url], AdminToken = RegionFixture.AdminToken,
+                EnrollCaCertFile = Path.Combine(files, "ca.pem"), EnrollCaKeyFile = Path.Combine(files, "ca-key.pem"),
+                EkRootsFile = Path.Combine(files, "roots.pem"), EnrollTokensFile = Path.Combine(files, "tokens"),
+            },
+            new RegionDaemonDependencies { Time = TimeProvider.System });
+        await using var nats = new NatsConnection(NatsOpts.Default with { Url = f.Nats.Url });
+        string goodData = f.NewFolder();
+        string badData = f.NewFolder();
+        await using SoftwareTpm good = DevelopmentAuthorities.StartSoftwareTpm(new SoftwareTpmOptions(EkType: TpmAlgId.Ecc, Banks: [TpmAlgId.Sha256], StateDirectory: Path.Combine(goodData, "tpm")), TimeProvider.System);
+        await using SoftwareTpm bad = DevelopmentAuthorities.StartSoftwareTpm(new SoftwareTpmOptions(EkType: TpmAlgId.Ecc, Banks: [TpmAlgId.Sha256], StateDirectory: Path.Combine(badData, "tpm")), TimeProvider.System);
+        using EnrollmentClient withToken = EnrollmentClient.Open(good, new EnrollmentClientOptions("p1", "site-p", goodData) { EnrollmentToken = "plant-token-0123456789" }, TimeProvider.System, Sender(nats, "site-p"));
+        using EnrollmentClient without = EnrollmentClient.Open(bad, new EnrollmentClientOptions("p2", "site-p", badData), TimeProvider.System, Sender(nats, "site-p"));
+
+        Assert.Equal(EnrollmentStepStatus.Attested, (await withToken.RefreshAsync()).Status);
+        Assert.Equal(ca.Certificate.RawData, withToken.PinnedCa!.RawData);
+        Assert.Equal(EnrollmentStepStatus.Refused, (await without.RefreshAsync()).Status);
+        Assert.NotNull(d.Host.Read(c => c.Registry.Find("p1")));
+        Assert.Null(d.Host.Read(c => c.Registry.Find("p2")));
+
+        await using SiteClient site = await SiteClient.StartAsync(f.Nats.Url, "site-p");
+        await site.PublishAsync("t-prod", new SiteLog("site-p", 51, 4, region: "t-prod").Signed(1, 4, withToken.SigningCertificate!), "site-p:51:1-4");
+        Assert.Equal(4UL, (await site.WaitAckAsync(withToken.RegionSigningCertificate!, 4)).MergedIndex);
+    }
+
     [Fact]
     public async Task Enrollment_OverNats_NodeEnrollsAttestsAndItsDeltasAreAckedAlsoAfterRestart()
     {
         string data = f.NewFolder();
         string nodeData = f.NewFolder();
         await using var nats = new NatsConnection(NatsOpts.Default with { Url = f.Nats.Url });
-        EnrollmentRequestSender sender = async (kind, payload, timeout, ct) =>
-        {
-            string subject = kind == EnrollmentRequestKind.Enroll ? EnrollmentSubjects.Enroll("site-e") : EnrollmentSubjects.Attest("site-e");
-            try
-            {
-                NatsMsg<byte[]> reply = await nats.RequestAsync<byte[], byte[]>(subject, payload.ToArray(), replyOpts: new NatsSubOpts { Timeout = timeout }, cancellationToken: ct);
-                return reply.Data is { } d ? EnrollmentReply.Of(d) : EnrollmentReply.Failed("empty reply");
-            }
-            catch (NatsNoReplyException)
-            {
-                return EnrollmentReply.Failed("no reply");
-            }
-        };
+        EnrollmentRequestSender sender = Sender(nats, "site-e");
         await using SoftwareTpm tpm = DevelopmentAuthorities.StartSoftwareTpm(
             new SoftwareTpmOptions(EkType: TpmAlgId.Ecc, Banks: [TpmAlgId.Sha256], StateDirectory: Path.Combine(nodeData, "tpm")), TimeProvider.System);
         using EnrollmentClient client = EnrollmentClient.Open(tpm, new EnrollmentClientOptions("e1", "site-e", nodeData), TimeProvider.System, sender);

@@ -219,7 +219,7 @@ public sealed class RegionDaemonTests(RegionFixture f) : IClassFixture<RegionFix
             RegionDaemon[] both = [r0, r1];
             throw new TimeoutException(e.Message + ": " + string.Join("; ", both.Select(r =>
                 $"received {r.Host.Metrics.DeltasReceived} settled {r.Host.Metrics.DeltasSettled} acks {r.Host.Metrics.AcksPublished} failures {r.Host.Metrics.TransportFailures} " +
-                $"loop {r.Completion.Status} {r.Completion.Exception?.GetBaseException()} restarts {r.Transport.ConsumerRestarts} quarantine [{string.Join(",", r.Host.Read(c => c.Quarantine.List()).Select(q => q.Detail))}]")), e);
+                $"reopens {r.Host.Metrics.Reopens} naks {r.Host.Metrics.NaksPublished} signals {r.Host.Metrics.RegionDeltasReceived} loop {r.Completion.Status} {r.Completion.Exception?.GetBaseException()} restarts {r.Transport.ConsumerRestarts} quarantine [{string.Join(",", r.Host.Read(c => c.Quarantine.List()).Select(q => q.Detail))}]")), e);
         }
 
         byte[] h0 = [];
