@@ -214,6 +214,26 @@ internal sealed partial class MqttUplink : IUplink
             {
                 return;
             }
+#pragma warning disable CA1031 // The reconnect loop must outlive any surprise from the client library.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                // An exception no attempt expected (a bug in a library, a broken platform call): keep the reason and
+                // try again after the longest back-off rather than leave the site without an uplink for good.
+                lastError = e.Message;
+                Metrics.ConnectFailed();
+                MqttUplinkLog.ConnectFailed(logger, options.Site, broker.ToString(), credentials.ToString(), e.Message);
+                try
+                {
+                    await Task.Delay(options.ReconnectWaitMax, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
 
             if (error is not null)
             {
