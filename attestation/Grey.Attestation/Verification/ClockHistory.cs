@@ -42,9 +42,12 @@ public sealed class ClockHistory
             return VerificationOutcome.Fail(ReasonCode.CounterWentBack, $"restart count {clock.RestartCount} below the last seen {prev.RestartCount} within one boot");
         }
 
-        if (!clock.Safe)
+        // After an unclean reset a TPM keeps reporting safe = 0 until it next saves its clock to NV (about an hour on
+        // real parts); that boot was already reported as unclean. Within it, what matters is that the clock never goes
+        // back from what this verifier saw, checked below. Only a boot that was safe turning unsafe is refused.
+        if (!clock.Safe && prev.Safe)
         {
-            return VerificationOutcome.Fail(ReasonCode.ClockUnsafe, "safe = 0 without a reset: the TPM clock may have gone back");
+            return VerificationOutcome.Fail(ReasonCode.ClockUnsafe, "safe went from 1 to 0 without a reset: the TPM clock may have gone back");
         }
 
         if (clock.Clock < prev.Clock)

@@ -309,6 +309,22 @@ public sealed class AttestationVerifierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Verify_RepeatedQuotesAfterUncleanReboot_AcceptedWhileClockAdvances()
+    {
+        _fleet.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(_fleet.Verifier.Verify(_node.Id, await _fleet.QuoteAsync(_node)).Accepted);
+        _node.Tpm.Reboot(orderly: false);
+        await SoftwareFleet.MeasureStartAsync(_node);
+        Assert.True(_fleet.Verifier.Verify(_node.Id, await _fleet.QuoteAsync(_node)).UncleanReboot);
+
+        // The same boot, still safe = 0 (a TPM reports it until it saves its clock to NV): re-attestation passes.
+        _fleet.Time.Advance(TimeSpan.FromMinutes(3));
+        VerificationOutcome again = _fleet.Verifier.Verify(_node.Id, await _fleet.QuoteAsync(_node));
+        Assert.Equal(ReasonCode.Accepted, again.Code);
+        Assert.False(again.Reboot);
+    }
+
+    [Fact]
     public async Task Verify_ClockGoesBackWithinBoot_ClockWentBack()
     {
         _fleet.Time.Advance(TimeSpan.FromSeconds(10));
