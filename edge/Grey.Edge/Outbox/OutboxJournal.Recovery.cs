@@ -142,7 +142,9 @@ internal sealed partial class OutboxJournal
     {
         using var handle = fs.OpenRead(path);
         var length = handle.Length;
-        if (length > options.SegmentBytes + MaxRecordBytes + JournalFormat.HeaderBytes + JournalFormat.RecordHeaderBytes)
+        // Bounded by the largest segment any configuration can write (a smaller SegmentBytes now must still read
+        // the segments an earlier run wrote).
+        if (length > OutboxJournalOptions.MaxSegmentBytes + MaxRecordBytes + JournalFormat.HeaderBytes + JournalFormat.RecordHeaderBytes)
         {
             throw new OutboxJournalCorruptException(path, length, "segment larger than a segment can grow");
         }

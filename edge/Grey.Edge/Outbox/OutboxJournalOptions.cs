@@ -6,6 +6,9 @@ namespace Grey.Edge.Outbox;
 /// </summary>
 internal sealed record OutboxJournalOptions
 {
+    /// <summary>The largest <see cref="SegmentBytes"/> accepted: 1 GiB.</summary>
+    public const long MaxSegmentBytes = 1024L * 1024 * 1024;
+
     /// <summary>A segment is closed and a new one started past this size (default 4 MiB).</summary>
     public long SegmentBytes { get; init; } = 4L * 1024 * 1024;
 
@@ -29,7 +32,7 @@ internal sealed record OutboxJournalOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (SegmentBytes < 64 * 1024 || SegmentBytes > 1024L * 1024 * 1024)
+        if (SegmentBytes < 64 * 1024 || SegmentBytes > MaxSegmentBytes)
         {
             errors.Add("journal segment bytes must be between 64 KiB and 1 GiB");
         }
