@@ -150,7 +150,10 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
             x.Record.Type == KeyType.Counter ? x.Record.Counter : null,
             x.Record.Type == KeyType.Set ? [.. x.Record.Members.Keys] : null)).ToList());
         var truncated = items.Count > limit;
-        await Json(ctx, 200, new KvList(truncated ? items[..limit] : items, truncated), ApiJson.Default.KvList).ConfigureAwait(false);
+        // A list can be large (up to the list limit of values): streamed, never buffered whole a second time.
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(ctx.Response.Body, new KvList(truncated ? items[..limit] : items, truncated), ApiJson.Default.KvList, ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private async Task AddCounter(HttpContext ctx)
@@ -459,8 +462,12 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
 
     private static async Task Json<T>(HttpContext ctx, int status, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
     {
+        // Serialized to bytes first: the answer then carries a Content-Length instead of chunked encoding, and
+        // the small bodies of this API leave in one write.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(value, info);
         ctx.Response.StatusCode = status;
         ctx.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(ctx.Response.Body, value, info, ctx.RequestAborted).ConfigureAwait(false);
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using Grey.Raft;
 
 namespace Grey.Edge.Transport.Protocol;
@@ -15,9 +14,12 @@ internal static class FrameCodec
     /// <summary>Total frame bytes for a payload of <paramref name="payloadLength"/> bytes.</summary>
     public static long FrameSize(long payloadLength) => ProtocolLimits.HeaderSize + payloadLength + ProtocolLimits.TrailerSize;
 
-    /// <summary>The CRC-32C the trailer carries for <paramref name="headerAndPayload"/>.</summary>
+    /// <summary>
+    /// The CRC-32C the trailer carries for <paramref name="headerAndPayload"/>: the WAL's hardware-accelerated
+    /// implementation (the table-driven generic CRC took about 4% of a node's CPU under write load).
+    /// </summary>
     public static uint Checksum(ReadOnlySpan<byte> headerAndPayload) =>
-        Crc32.HashToUInt32(Crc32ParameterSet.Crc32C, headerAndPayload);
+        Grey.Edge.Storage.Wal.Crc32C.Compute(headerAndPayload);
 
     /// <summary>
     /// Appends the frame of <paramref name="m"/> (a Message frame, or a SnapshotMessage frame for a snapshot).
