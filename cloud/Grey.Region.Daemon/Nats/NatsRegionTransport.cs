@@ -170,6 +170,18 @@ internal sealed class NatsRegionTransport : IRegionTransport
     }
 
     /// <inheritdoc />
+    public async ValueTask ReleaseAsync(InboundDelta delta, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delta);
+        if (!_delivered.TryRemove(delta.DeliveryToken, out INatsJSMsg<byte[]>? msg))
+        {
+            throw new ArgumentException($"delivery {delta.DeliveryToken} is unknown or already settled", nameof(delta));
+        }
+
+        await Guard(() => msg.NakAsync(cancellationToken: cancellationToken), "release a delta", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public ValueTask PublishAckAsync(SignedAck ack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ack);

@@ -26,6 +26,12 @@ public interface IRegionTransport : IAsyncDisposable
     /// </summary>
     ValueTask SettleAsync(InboundDelta delta, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives a delivered delta back to the broker for prompt redelivery (JetStream NAK), because the turn that held
+    /// it failed before its outcome was durable. Without it the broker redelivers only after its ack wait.
+    /// </summary>
+    ValueTask ReleaseAsync(InboundDelta delta, CancellationToken cancellationToken);
+
     /// <summary>Publishes a signed acknowledgement to its site (<c>grey.ack.&lt;site&gt;</c>).</summary>
     ValueTask PublishAckAsync(SignedAck ack, CancellationToken cancellationToken);
 

@@ -103,7 +103,7 @@ public sealed class RegionHost : IDisposable
                 // The core's memory may be ahead of its disk: nothing of this turn is acknowledged or settled, the
                 // broker redelivers the batch, and the reopened core replays exactly what became durable.
                 Reopen();
-                return new RegionStepOutput(results, [], [], [], null, Failed: true);
+                return new RegionStepOutput(results, [], [], [], null, Failed: true) { Release = deltas };
             }
 
             return new RegionStepOutput(results, naks, acks, deltas, ExportIfDue(), Failed: false);
@@ -147,7 +147,7 @@ public sealed class RegionHost : IDisposable
         }
     }
 
-    /// <summary>Sends one turn's output in order (NAKs, acks, settlements, region delta), counting transport failures.</summary>
+    /// <summary>Sends one turn's output in order (NAKs, acks, settlements, releases, region delta), counting transport failures.</summary>
     public async Task SendAsync(IRegionTransport transport, RegionStepOutput output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transport);
@@ -174,6 +174,11 @@ public sealed class RegionHost : IDisposable
             {
                 Count(m => m.DeltasSettled++);
             }
+        }
+
+        foreach (InboundDelta delta in output.Release)
+        {
+            await Try(() => transport.ReleaseAsync(delta, cancellationToken)).ConfigureAwait(false);
         }
 
         if (output.RegionDelta is { } regionDelta && await Try(() => transport.PublishRegionDeltaAsync(regionDelta, cancellationToken)).ConfigureAwait(false))

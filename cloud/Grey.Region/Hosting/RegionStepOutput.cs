@@ -5,7 +5,7 @@ namespace Grey.Region.Hosting;
 /// <summary>
 /// What one turn of the ingest loop produced, to be sent in this order: NAKs, acknowledgements (all made durable
 /// before they were signed), then the broker settlements, then the region delta. <see cref="Settle"/> is empty
-/// when the turn failed, so the broker redelivers the batch to the reopened region.
+/// when the turn failed; the batch is in <see cref="Release"/> then, so the broker redelivers it to the reopened region.
 /// </summary>
 public sealed record RegionStepOutput(
     IReadOnlyList<IngestResult> Results,
@@ -13,4 +13,8 @@ public sealed record RegionStepOutput(
     IReadOnlyList<SignedAck> Acks,
     IReadOnlyList<InboundDelta> Settle,
     byte[]? RegionDelta,
-    bool Failed);
+    bool Failed)
+{
+    /// <summary>Deltas to give back to the broker for redelivery (the batch of a failed turn).</summary>
+    public IReadOnlyList<InboundDelta> Release { get; init; } = [];
+}

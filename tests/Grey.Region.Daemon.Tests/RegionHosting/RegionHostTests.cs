@@ -35,6 +35,7 @@ public sealed class RegionHostTests(RegionFixture f) : IClassFixture<RegionFixtu
         Assert.True(failed.Failed);
         Assert.Empty(failed.Acks);
         Assert.Empty(failed.Settle);
+        Assert.Equal(2, Assert.Single(failed.Release).DeliveryToken);
         Assert.Equal(1, host.Metrics.Reopens);
 
         // The broker redelivers the unsettled message to the reopened core: merged (or, when the unsynced record

@@ -29,6 +29,8 @@ internal sealed class SettleDroppingTransport(IRegionTransport inner, int drops)
         return inner.SettleAsync(delta, cancellationToken);
     }
 
+    public ValueTask ReleaseAsync(InboundDelta delta, CancellationToken cancellationToken) => inner.ReleaseAsync(delta, cancellationToken);
+
     public ValueTask PublishAckAsync(SignedAck ack, CancellationToken cancellationToken) => inner.PublishAckAsync(ack, cancellationToken);
 
     public ValueTask PublishNakAsync(string site, ReadOnlyMemory<byte> nak, CancellationToken cancellationToken) => inner.PublishNakAsync(site, nak, cancellationToken);
