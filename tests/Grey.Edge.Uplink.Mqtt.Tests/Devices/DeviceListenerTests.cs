@@ -247,6 +247,40 @@ public sealed class DeviceListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publish_SeededRandomTopicsAndPayloads_EveryOneAnsweredAndTheListenerKeepsWorking()
+    {
+        const int seed = 7026;
+        Console.WriteLine($"device listener fuzz seed {seed}");
+        var random = new Random(seed);
+        await StartAsync();
+        await using var device = await DeviceAsync();
+        var alphabet = "grey/kv/desired/shared/abc-_.~ \u00e9\u4e2d\t!$&'()*,;=@";
+        for (var i = 0; i < 150; i++)
+        {
+            var topic = i % 3 == 0 ? "grey/kv/" : string.Empty;
+            var length = random.Next(1, 40);
+            for (var j = 0; j < length; j++)
+            {
+                topic += alphabet[random.Next(alphabet.Length)];
+            }
+
+            var payload = new byte[random.Next(0, 3) == 0 ? random.Next(60_000, 70_000) : random.Next(0, 64)];
+            random.NextBytes(payload);
+
+            var result = await device.PublishAsync(topic, payload);
+
+            var key = DeviceTopic.Parse(topic, out var code, out _);
+            var expected = key is null ? (MqttClientPublishReasonCode)(int)code
+                : payload.Length > DeviceListenerOptions.MaxPayloadBytesLimit ? MqttClientPublishReasonCode.QuotaExceeded
+                : MqttClientPublishReasonCode.Success;
+            Assert.True(expected == result.ReasonCode, $"seed {seed}, case {i}: '{topic}' ({payload.Length} bytes) gave {result.ReasonCode}, expected {expected}");
+        }
+
+        Assert.True(device.Client.IsConnected);
+        Assert.Equal(MqttClientPublishReasonCode.Success, (await device.PublishAsync("grey/kv/after-fuzz", [1])).ReasonCode);
+    }
+
+    [Fact]
     public async Task StartAsync_BadOptions_ThrowsWithEveryProblem()
     {
         var options = new DeviceListenerOptions { Endpoint = "nowhere", MaxPayloadBytes = 1 << 20, ClientCaFile = "/nonexistent/ca.pem" };
