@@ -13,8 +13,8 @@ namespace Grey.Region.Daemon.Persistence;
 /// included, when replayed, so a region restart does not make every node re-attest before its deltas merge),
 /// admin revocations (final), and the revocation-notice issuer's last sequence number (never reused). Each record
 /// is fsynced before the change it describes is acted on. Records: u32 CRC-32C of the rest, u32 body length,
-/// u8 type, body. A torn last record is cut; the file is rewritten compactly when it holds far more records
-/// than live facts.
+/// u8 type, body. A torn last record is cut; damage with intact data after it is refused
+/// (<see cref="InvalidDataException"/>); the file is rewritten compactly when it holds far more records than live facts.
 /// </summary>
 internal sealed class RegistryJournal : IDisposable
 {
@@ -68,25 +68,50 @@ internal sealed class RegistryJournal : IDisposable
         {
             if (!TryRead(bytes, offset, out byte type, out ReadOnlySpan<byte> body, out int size))
             {
+                if (!IsTornTail(bytes, offset))
+                {
+                    // Damage with intact bytes after it is not a torn write: refuse rather than forget a revocation.
+                    journal.Dispose();
+                    throw new InvalidDataException($"{path}: damaged record at offset {offset} with data after it");
+                }
+
                 break;
             }
 
-            journal.Apply(type, body.ToArray());
+            try
+            {
+                journal.Apply(type, body.ToArray());
+            }
+            catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidDataException)
+            {
+                journal.Dispose();
+                throw new InvalidDataException($"{path}: record at offset {offset} does not decode: {e.Message}", e);
+            }
+
             journal._records++;
             offset += size;
         }
 
         if (offset < bytes.Length)
         {
-            // A record cut short or failing its checksum at the end: the change it described was never acted on
-            // (records are fsynced first), so cutting it loses nothing.
+            // A record cut short, or failing its checksum as the last one, or zeros: a write that never became
+            // durable. The change it described was never acted on (records are fsynced first), so cutting it loses nothing.
             journal.TornBytesCut = bytes.Length - offset;
             journal._file.SetLength(offset);
             journal._file.Flush(flushToDisk: true);
         }
 
         journal._file.Seek(0, SeekOrigin.End);
-        journal.ReplayInto(registry);
+        try
+        {
+            journal.ReplayInto(registry);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            journal.Dispose();
+            throw new InvalidDataException($"{path}: an enrolment's certificate does not decode: {e.Message}", e);
+        }
+
         return journal;
     }
 
@@ -117,6 +142,19 @@ internal sealed class RegistryJournal : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
+
+    /// <summary>Whether the bad record at <paramref name="offset"/> is a torn last write (cut short, the last record, or zeros to the end).</summary>
+    private static bool IsTornTail(byte[] bytes, int offset)
+    {
+        int remaining = bytes.Length - offset;
+        if (remaining < 9 || bytes.AsSpan(offset).IndexOfAnyExcept((byte)0) < 0)
+        {
+            return true;
+        }
+
+        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset + 4));
+        return length >= 0 && length <= MaxBodyBytes && 9 + length >= remaining;
+    }
 
     private static bool TryRead(byte[] bytes, int offset, out byte type, out ReadOnlySpan<byte> body, out int size)
     {
@@ -163,18 +201,23 @@ internal sealed class RegistryJournal : IDisposable
         return ms.ToArray();
     }
 
-    private static List<byte[]> Split(byte[] body)
+    private static List<byte[]> Split(byte[] body, int expected)
     {
         var parts = new List<byte[]>();
         int offset = 0;
         while (offset < body.Length)
         {
             int length = BinaryPrimitives.ReadInt32LittleEndian(body.AsSpan(offset));
+            if (length < 0 || length > body.Length - offset - 4)
+            {
+                throw new InvalidDataException($"field length {length} runs past the record");
+            }
+
             parts.Add(body.AsSpan(offset + 4, length).ToArray());
             offset += 4 + length;
         }
 
-        return parts;
+        return parts.Count == expected ? parts : throw new InvalidDataException($"{parts.Count} fields, expected {expected}");
     }
 
     private void Apply(byte type, byte[] body)
@@ -182,17 +225,17 @@ internal sealed class RegistryJournal : IDisposable
         switch (type)
         {
             case TypeEnroll:
-                List<byte[]> e = Split(body);
+                List<byte[]> e = Split(body, 3);
                 _enrolled[Encoding.UTF8.GetString(e[0])] = (Encoding.UTF8.GetString(e[1]), e[2]);
                 break;
             case TypeResult:
-                List<byte[]> r = Split(body);
+                List<byte[]> r = Split(body, 2);
                 _results[Encoding.UTF8.GetString(r[0])] = r[1];
                 break;
             case TypeRevoke:
                 _revoked.Add(Encoding.UTF8.GetString(body));
                 break;
-            case TypeIssuerSequence:
+            case TypeIssuerSequence when body.Length == 8:
                 IssuerSequence = Math.Max(IssuerSequence, BinaryPrimitives.ReadUInt64LittleEndian(body));
                 break;
             default:

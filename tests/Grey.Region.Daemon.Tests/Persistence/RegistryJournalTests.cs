@@ -78,4 +78,75 @@ public sealed class RegistryJournalTests(RegionFixture f) : IClassFixture<Region
         using RegistryJournal again = RegistryJournal.Open(dir, registry);
         Assert.Equal(NodeAttestation.Passing, registry.Find("a1")!.Attestation);
     }
+
+    [Fact]
+    public void Open_DamageWithDataAfterIt_RefusedNotCut()
+    {
+        string dir = f.NewFolder();
+        using (RegistryJournal j = RegistryJournal.Open(dir, f.Fleet.NewRegistry()))
+        {
+            j.Enrolled("a1", "site-a", X509CertificateLoader.LoadCertificate(f.A1.Certificate.RawData));
+            j.Revoked("a1");
+        }
+
+        string path = Path.Combine(dir, RegistryJournal.FileName);
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[20] ^= 0x01;
+        File.WriteAllBytes(path, bytes);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => RegistryJournal.Open(dir, f.Fleet.NewRegistry()));
+        Assert.Contains("offset 0", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_SeededMutations_OpensOrRefusesCleanly()
+    {
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("GREY_FUZZ_SEED"), out int s) ? s : 6006;
+        Console.WriteLine($"GREY_FUZZ_SEED={seed}");
+        var random = new Random(seed);
+        string template = f.NewFolder();
+        using (RegistryJournal j = RegistryJournal.Open(template, f.Fleet.NewRegistry()))
+        {
+            j.Enrolled("a1", "site-a", X509CertificateLoader.LoadCertificate(f.A1.Certificate.RawData));
+            j.Attested("a1", await f.Fleet.AttestAsync(f.A1));
+            j.Revoked("a1");
+            j.IssuedSequence(4);
+        }
+
+        byte[] original = File.ReadAllBytes(Path.Combine(template, RegistryJournal.FileName));
+        int opened = 0, refused = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            byte[] bytes = (byte[])original.Clone();
+            switch (random.Next(3))
+            {
+                case 0:
+                    bytes[random.Next(bytes.Length)] ^= (byte)(1 << random.Next(8));
+                    break;
+                case 1:
+                    bytes = bytes[..random.Next(bytes.Length)];
+                    break;
+                default:
+                    byte[] junk = new byte[random.Next(1, 64)];
+                    random.NextBytes(junk);
+                    bytes = [.. bytes, .. junk];
+                    break;
+            }
+
+            string dir = f.NewFolder();
+            File.WriteAllBytes(Path.Combine(dir, RegistryJournal.FileName), bytes);
+            try
+            {
+                using RegistryJournal j = RegistryJournal.Open(dir, f.Fleet.NewRegistry());
+                opened++;
+            }
+            catch (InvalidDataException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.Equal(200, opened + refused);
+        Assert.True(opened > 0 && refused > 0, $"seed {seed}: opened {opened}, refused {refused}");
+    }
 }
