@@ -229,9 +229,11 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
                 {
                     return;
                 }
-                catch (Exception e) when (e is InvalidOperationException or IOException or System.Security.Cryptography.CryptographicException or InvalidDataException)
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    lastAttestError = "attestation: " + e.Message;
+                    // Whatever enrollment or the TPM throws, the loop must live on: it is the node's only way back
+                    // to a valid attestation. The error is kept for the status and logged below.
+                    lastAttestError = $"attestation: {e.GetType().Name}: {e.Message}";
                 }
 
                 if (result is { Succeeded: true })
