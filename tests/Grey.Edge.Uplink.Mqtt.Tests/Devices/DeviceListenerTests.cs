@@ -238,7 +238,12 @@ public sealed class DeviceListenerTests : IAsyncLifetime
     {
         await StartAsync(new DeviceListenerOptions { Endpoint = $"127.0.0.1:{port}", UsersFile = UsersFile, MaxConnections = 1 });
         await using var first = await DeviceAsync();
-        await Task.Delay(200);
+        var deadline = DateTime.UtcNow + Wait;
+        while (listener!.Metrics.Connections < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the first device was never counted");
+            await Task.Delay(20);
+        }
 
         var (second, result, error) = await TestClient.TryConnectAsync("127.0.0.1", port, "dev-2", "sensor-2", "other-password");
 
