@@ -84,7 +84,7 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
             var sender = uplink;
             client = EnrollmentClient.Open(
                 attester,
-                new EnrollmentClientOptions(EdgeNode.NodeName(options.NodeId), options.Site, options.DataDirectory)
+                new EnrollmentClientOptions(EnrolledNodeName.For(options.Site, options.NodeId), options.Site, options.DataDirectory)
                 {
                     EnrollmentToken = options.EnrollToken,
                     RegionCaFile = options.RegionCaFile,
@@ -102,7 +102,7 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
                 new EnrollmentSignerProvider(client, time),
                 new TrustAckVerifier(client, time),
                 new EnrollmentRevocationVerifier(client),
-                new OutboxOptions { Region = region },
+                new OutboxOptions { Region = region, NodeName = EnrolledNodeName.For(options.Site, options.NodeId) },
                 time).ConfigureAwait(false);
             var link = new RegionLink(options, attester, uplink, client, outbox, time, logger);
             link.attestLoop = Task.Run(() => link.AttestLoopAsync(link.stopping.Token));

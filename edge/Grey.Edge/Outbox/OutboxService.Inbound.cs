@@ -189,7 +189,7 @@ internal sealed partial class OutboxService
 
         foreach (var member in status.Config.Voters.Concat(status.Config.Learners).Distinct().ToList())
         {
-            if (member != node.Id && revokedNodes.Contains(Node.EdgeNode.NodeName(member)))
+            if (member != node.Id && (revokedNodes.Contains(Node.EdgeNode.NodeName(member)) || revokedNodes.Contains(Node.EnrolledNodeName.For(node.Site, member))))
             {
                 await node.ChangeMembershipAsync(ConfChange.RemoveNode(member), token).ConfigureAwait(false);
                 return;
