@@ -79,4 +79,20 @@ public sealed class RegionOptionsParserTests
         Assert.True(o!.EnrollmentEnabled);
         Assert.False(Parse(common[..^1].Append("--admin-token").Append("0123456789abcdef0").ToArray(), null, files, out _)!.EnrollmentEnabled);
     }
+
+    [Fact]
+    public void Parse_SeededRandomArguments_NeverThrows()
+    {
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("GREY_FUZZ_SEED"), out int s) ? s : 6007;
+        Console.WriteLine($"GREY_FUZZ_SEED={seed}");
+        var random = new Random(seed);
+        string[] pieces = ["--region", "--data", "--api", "--nats", "--dev", "--dev=maybe", "--admin-token", "--peer-regions", "--peer-certs", "--config", "--enroll-ca-cert",
+            "r0", "", "=", "--", "127.0.0.1:99999", "[::1]:80", "localhost:-1", "nats://", "tls://h:1,nats://u:p@h:2", "a,,b", "\0", "é", new string('x', 300), "--api=1.2.3.4:5"];
+        for (int i = 0; i < 500; i++)
+        {
+            string[] args = [.. Enumerable.Range(0, random.Next(0, 12)).Select(_ => pieces[random.Next(pieces.Length)])];
+            RegionDaemonOptions? o = Parse(args, null, new Dictionary<string, string> { ["r0"] = "region = r0\nbogus\n=x\n" }, out List<string> errors);
+            Assert.True((o is null) == (errors.Count > 0), $"seed {seed}, args [{string.Join(" ", args)}]");
+        }
+    }
 }

@@ -295,4 +295,29 @@ public sealed class RegionDaemonTests(RegionFixture f) : IClassFixture<RegionFix
         Assert.Equal(10L, d.Host.Read(c => c.State.GetCounterValue("", "shared/count")));
         Assert.Equal(2, d.Host.Metrics.DeltasReceived);
     }
+
+    [Fact]
+    public async Task Ingest_HundredDeltasBackToBack_AllMergedOnceAndTimed()
+    {
+        await using RegionDaemon d = await f.StartRegionAsync("t-rate", f.NewFolder(), Cert);
+        await f.AdmitAsync(d, f.A1);
+        await using SiteClient site = await SiteClient.StartAsync(f.Nats.Url, "site-a");
+        var log = new SiteLog("site-a", 23, 200, region: "t-rate");
+        byte[][] wires = [.. Enumerable.Range(0, 100).Select(i => log.Signed((ulong)(2 * i) + 1, (ulong)(2 * i) + 2, f.A1.Certificate))];
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < wires.Length; i++)
+        {
+            await site.PublishAsync("t-rate", wires[i], $"site-a:23:{(2 * i) + 1}-{(2 * i) + 2}");
+        }
+
+        TimeSpan published = clock.Elapsed;
+        await site.WaitAckAsync(Cert, 200, TimeSpan.FromSeconds(60));
+        TimeSpan acked = clock.Elapsed;
+
+        Console.WriteLine($"100 deltas (2 entries each): published in {published.TotalMilliseconds:0} ms, last ack after {acked.TotalMilliseconds:0} ms, " +
+            $"{d.Host.Read(c => c.Metrics.GroupCommits)} group commits, {d.Host.Read(c => c.Fsyncs)} fsyncs");
+        Assert.Equal(100, d.Host.Read(c => c.Metrics.Merged));
+        Assert.Equal(200L, d.Host.Read(c => c.State.GetCounterValue("", "shared/count")));
+    }
 }
