@@ -16,8 +16,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Grey.Region.Daemon.Api;
 
 /// <summary>
-/// The region's HTTP API. Mutations need <c>Authorization: Bearer &lt;admin token&gt;</c>, reads too except under
-/// <c>--dev</c>; a missing or wrong token is 401. Errors are JSON <c>{"error": code, "message": text}</c> with a 4xx.
+/// The region's HTTP API. Mutations need <c>Authorization: Bearer &lt;admin token&gt;</c> or, over HTTPS with
+/// <c>--api-client-ca</c>, a client certificate chaining to that CA; reads too except under <c>--dev</c>; neither is 401. Errors are JSON <c>{"error": code, "message": text}</c> with a 4xx.
 /// </summary>
 internal sealed class RegionApi(RegionDaemon daemon)
 {
@@ -71,12 +71,19 @@ internal sealed class RegionApi(RegionDaemon daemon)
             return null;
         }
 
+        // A client certificate the TLS handshake carried is checked first: with one from the configured CA no token
+        // is needed. Any other certificate (or none) leaves the decision to the token.
+        if (daemon.ApiTls is { ClientCertificates: true } tls && tls.IsAdmin(context.Connection.ClientCertificate, daemon.Time.GetUtcNow()))
+        {
+            return null;
+        }
+
         string? header = context.Request.Headers.Authorization.Count == 1 ? context.Request.Headers.Authorization[0] : null;
         const string Prefix = "Bearer ";
         if (_token is null || header is null || !header.StartsWith(Prefix, StringComparison.Ordinal))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Error(StatusCodes.Status401Unauthorized, "unauthorized", _token is null ? "this region has no admin token configured" : "an admin bearer token is required");
+            return Error(StatusCodes.Status401Unauthorized, "unauthorized", _token is null ? "this region has no admin token configured" : "an admin bearer token (or an admin client certificate) is required");
         }
 
         byte[] given = Encoding.UTF8.GetBytes(header[Prefix.Length..]);

@@ -47,6 +47,18 @@ internal sealed record RegionDaemonOptions
     /// <summary>A file of enrollment tokens, one per line (<c>#</c> comments). Never logged.</summary>
     public string? EnrollTokensFile { get; init; }
 
+    /// <summary>The API's TLS certificate (PEM); with <see cref="ApiKeyFile"/> the API serves HTTPS instead of HTTP.</summary>
+    public string? ApiCertFile { get; init; }
+
+    /// <summary>The API certificate's private key (PEM). Never logged.</summary>
+    public string? ApiKeyFile { get; init; }
+
+    /// <summary>
+    /// A CA certificate (PEM, one or more) for client certificates: over HTTPS, a client certificate chaining to it
+    /// counts as the admin, like the bearer token. Null: only the token authenticates.
+    /// </summary>
+    public string? ApiClientCaFile { get; init; }
+
     /// <summary>Whether nodes can enroll over NATS (always under <c>--dev</c>; outside it, with the CA and EK roots).</summary>
     public bool EnrollmentEnabled => Dev || EnrollCaCertFile is not null;
 
@@ -56,5 +68,6 @@ internal sealed record RegionDaemonOptions
     /// <summary>A redacted one-line description for the start-up log (no token, no credentials).</summary>
     public override string ToString() =>
         $"region {Region}, data {DataDirectory}, api {Api}, nats {string.Join(",", NatsUrls)}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
-        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, admin token {(AdminToken is null ? "none" : "set")}";
+        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, admin token {(AdminToken is null ? "none" : "set")}, " +
+        $"api tls {(ApiCertFile is null ? "off" : "on")}, client certificates {(ApiClientCaFile is null ? "off" : "on")}";
 }

@@ -42,6 +42,9 @@ internal static class RegionOptionsParser
         ["enroll-ca-key"] = false,
         ["ek-roots"] = false,
         ["enroll-tokens"] = false,
+        ["api-cert"] = false,
+        ["api-key"] = false,
+        ["api-client-ca"] = false,
         ["config"] = false,
     };
 
@@ -50,6 +53,7 @@ internal static class RegionOptionsParser
         "usage: grey-region --region ID --data DIR --api HOST:PORT --nats URL[,URL] [--nats-creds FILE]\n" +
         "                   [--peer-regions ID,... --peer-certs DIR] [--dev] [--admin-token T] [--config FILE]\n" +
         "                   [--enroll-ca-cert F --enroll-ca-key F --ek-roots F [--enroll-tokens F]]\n" +
+        "                   [--api-cert F --api-key F [--api-client-ca F]]\n" +
         "environment: GREY_REGION_<KEY> (e.g. GREY_REGION_ADMIN_TOKEN); config file: key = value lines. Flags win over the environment, which wins over the file.\n" +
         "--admin-token (at least 16 characters) is required unless --dev; prefer the environment for it.";
 
@@ -286,6 +290,19 @@ internal static class RegionOptionsParser
         }
 
         o = o with { EnrollCaCertFile = caCert, EnrollCaKeyFile = caKey, EkRootsFile = ekRoots, EnrollTokensFile = tokens };
+        string? apiCert = FileKey(v, "api-cert", fileExists, errors);
+        string? apiKey = FileKey(v, "api-key", fileExists, errors);
+        string? clientCa = FileKey(v, "api-client-ca", fileExists, errors);
+        if ((apiCert is null) != (apiKey is null))
+        {
+            errors.Add("--api-cert and --api-key go together (HTTPS needs the certificate and its key)");
+        }
+        else if (apiCert is null && clientCa is not null)
+        {
+            errors.Add("--api-client-ca needs --api-cert and --api-key (client certificates are only sent over HTTPS)");
+        }
+
+        o = o with { ApiCertFile = apiCert, ApiKeyFile = apiKey, ApiClientCaFile = clientCa };
         if (v.TryGetValue("admin-token", out string? token))
         {
             if (token.Length < MinAdminTokenLength)

@@ -43,6 +43,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
     private readonly EnrollmentService? _enrollment;
     private long _enrollmentApplyRefusals;
     private WebApplication? _app;
+    private ApiTls? _apiTls;
     private Task _loop = Task.CompletedTask;
 
     private RegionDaemon(RegionDaemonOptions options, RegionDaemonDependencies deps, X509Certificate2 certificate, NodeRegistry registry,
@@ -82,6 +83,9 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
     /// <summary>Enrolments or attestation results the service accepted and the region's registry refused (a key held by another node, for instance).</summary>
     public long EnrollmentApplyRefusals => Interlocked.Read(ref _enrollmentApplyRefusals);
+
+    /// <summary>The API's HTTPS material, or null when it serves plain HTTP.</summary>
+    public ApiTls? ApiTls => _apiTls;
 
     /// <summary>The ingest loop; it ends only when stopped, or faulted when the store cannot be reopened.</summary>
     public Task Completion => _loop;
@@ -274,6 +278,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
         Host.Dispose();
         _journal.Dispose();
         _enrollment?.Dispose();
+        _apiTls?.Dispose();
         _stop.Dispose();
     }
 
@@ -358,13 +363,31 @@ internal sealed class RegionDaemon : IAsyncDisposable
         Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, requests, cancellationToken).ConfigureAwait(false);
         IRegionTransport loopTransport = deps.WrapTransport?.Invoke(Transport) ?? Transport;
         _loop = Task.Run(() => Host.RunAsync(loopTransport, _stop.Token), CancellationToken.None);
+        _apiTls = ApiTls.Load(Options);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = RegionApi.MaxRequestBodyBytes;
-            k.Listen(Options.Api!);
+            k.Listen(Options.Api!, listen =>
+            {
+                if (_apiTls is { } tls)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = tls.ServerCertificate;
+                        if (tls.ClientCertificates)
+                        {
+                            // Asked for, never required, and any certificate completes the handshake: the token must
+                            // keep working without one, and a certificate from another CA gets a clean 401 from
+                            // RegionApi (which checks the chain against --api-client-ca) instead of a cut connection.
+                            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                            https.ClientCertificateValidation = (_, _, _) => true;
+                        }
+                    });
+                }
+            });
         });
         _app = builder.Build();
         new RegionApi(this).Map(_app);

@@ -81,12 +81,31 @@ public sealed class RegionOptionsParserTests
     }
 
     [Fact]
+    public void Parse_ApiTlsFiles_CheckedWithTheOthersAtOnce()
+    {
+        var files = new Dictionary<string, string> { ["/api.pem"] = "x", ["/api-key.pem"] = "x", ["/clients.pem"] = "x" };
+        string[] common = ["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222", "--dev"];
+
+        Assert.Null(Parse([.. common, "--api-cert", "/api.pem", "--api-client-ca", "/none.pem", "--region", "Bad_Region"], null, files, out List<string> errors));
+        Assert.Contains(errors, e => e.Contains("--api-cert and --api-key go together", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--api-client-ca: no file /none.pem", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--region 'Bad_Region'", StringComparison.Ordinal));
+        Assert.True(errors.Count == 3, string.Join(" | ", errors));
+        Assert.Null(Parse([.. common, "--api-client-ca", "/clients.pem"], null, files, out errors));
+        Assert.Equal(["--api-client-ca needs --api-cert and --api-key (client certificates are only sent over HTTPS)"], errors);
+        RegionDaemonOptions? o = Parse([.. common, "--api-cert", "/api.pem", "--api-key", "/api-key.pem", "--api-client-ca", "/clients.pem"], null, files, out errors);
+        Assert.Empty(errors);
+        Assert.Equal(("/api.pem", "/api-key.pem", "/clients.pem"), (o!.ApiCertFile, o.ApiKeyFile, o.ApiClientCaFile));
+        Assert.Contains("api tls on, client certificates on", o.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_SeededRandomArguments_NeverThrows()
     {
         int seed = int.TryParse(Environment.GetEnvironmentVariable("GREY_FUZZ_SEED"), out int s) ? s : 6007;
         Console.WriteLine($"GREY_FUZZ_SEED={seed}");
         var random = new Random(seed);
-        string[] pieces = ["--region", "--data", "--api", "--nats", "--dev", "--dev=maybe", "--admin-token", "--peer-regions", "--peer-certs", "--config", "--enroll-ca-cert",
+        string[] pieces = ["--region", "--data", "--api", "--nats", "--dev", "--dev=maybe", "--admin-token", "--peer-regions", "--peer-certs", "--config", "--enroll-ca-cert", "--api-cert", "--api-key", "--api-client-ca",
             "r0", "", "=", "--", "127.0.0.1:99999", "[::1]:80", "localhost:-1", "nats://", "tls://h:1,nats://u:p@h:2", "a,,b", "\0", "é", new string('x', 300), "--api=1.2.3.4:5"];
         for (int i = 0; i < 500; i++)
         {
