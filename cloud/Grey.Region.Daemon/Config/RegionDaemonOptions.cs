@@ -47,6 +47,15 @@ internal sealed record RegionDaemonOptions
     /// <summary>A file of enrollment tokens, one per line (<c>#</c> comments). Never logged.</summary>
     public string? EnrollTokensFile { get; init; }
 
+    /// <summary>The EK allow-list file read (<c>--ek-allow</c>), or null.</summary>
+    public string? EkAllowFile { get; init; }
+
+    /// <summary>
+    /// EKs that enroll without a token: lower-case hex SHA-256 of each EK certificate's DER, as
+    /// <c>EnrollmentServiceOptions.AllowedEkFingerprints</c> takes them. Read from <see cref="EkAllowFile"/>.
+    /// </summary>
+    public IReadOnlySet<string> AllowedEkFingerprints { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The API's TLS certificate (PEM); with <see cref="ApiKeyFile"/> the API serves HTTPS instead of HTTP.</summary>
     public string? ApiCertFile { get; init; }
 
@@ -68,6 +77,6 @@ internal sealed record RegionDaemonOptions
     /// <summary>A redacted one-line description for the start-up log (no token, no credentials).</summary>
     public override string ToString() =>
         $"region {Region}, data {DataDirectory}, api {Api}, nats {string.Join(",", NatsUrls)}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
-        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, admin token {(AdminToken is null ? "none" : "set")}, " +
+        $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, ek allow-list {AllowedEkFingerprints.Count}, admin token {(AdminToken is null ? "none" : "set")}, " +
         $"api tls {(ApiCertFile is null ? "off" : "on")}, client certificates {(ApiClientCaFile is null ? "off" : "on")}";
 }

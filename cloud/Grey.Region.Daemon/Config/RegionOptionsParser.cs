@@ -23,6 +23,12 @@ internal static class RegionOptionsParser
     /// <summary>Most NATS URLs.</summary>
     public const int MaxNatsUrls = 16;
 
+    /// <summary>Most fingerprints in the <c>--ek-allow</c> file: the enrollment service's bound on enrolled nodes.</summary>
+    public const int MaxEkAllowEntries = 100_000;
+
+    /// <summary>Largest <c>--ek-allow</c> file read (a full list with colons and a comment per line fits).</summary>
+    public const int MaxEkAllowFileBytes = 16 * 1024 * 1024;
+
     /// <summary>The prefix of the environment variables read.</summary>
     public const string EnvironmentPrefix = "GREY_REGION_";
 
@@ -42,6 +48,7 @@ internal static class RegionOptionsParser
         ["enroll-ca-key"] = false,
         ["ek-roots"] = false,
         ["enroll-tokens"] = false,
+        ["ek-allow"] = false,
         ["api-cert"] = false,
         ["api-key"] = false,
         ["api-client-ca"] = false,
@@ -52,7 +59,7 @@ internal static class RegionOptionsParser
     public const string Usage =
         "usage: grey-region --region ID --data DIR --api HOST:PORT --nats URL[,URL] [--nats-creds FILE]\n" +
         "                   [--peer-regions ID,... --peer-certs DIR] [--dev] [--admin-token T] [--config FILE]\n" +
-        "                   [--enroll-ca-cert F --enroll-ca-key F --ek-roots F [--enroll-tokens F]]\n" +
+        "                   [--enroll-ca-cert F --enroll-ca-key F --ek-roots F [--enroll-tokens F] [--ek-allow F]]\n" +
         "                   [--api-cert F --api-key F [--api-client-ca F]]\n" +
         "environment: GREY_REGION_<KEY> (e.g. GREY_REGION_ADMIN_TOKEN); config file: key = value lines. Flags win over the environment, which wins over the file.\n" +
         "--admin-token (at least 16 characters) is required unless --dev; prefer the environment for it.";
@@ -109,7 +116,7 @@ internal static class RegionOptionsParser
             merged[k] = v;
         }
 
-        RegionDaemonOptions options = Build(merged, fileExists, directoryExists, errors) with { ConfigFile = configPath };
+        RegionDaemonOptions options = Build(merged, readFile, fileExists, directoryExists, errors) with { ConfigFile = configPath };
         return errors.Count == 0 ? options : null;
     }
 
@@ -191,7 +198,7 @@ internal static class RegionOptionsParser
         }
     }
 
-    private static RegionDaemonOptions Build(Dictionary<string, string> v, Func<string, bool> fileExists, Func<string, bool> directoryExists, List<string> errors)
+    private static RegionDaemonOptions Build(Dictionary<string, string> v, Func<string, string> readFile, Func<string, bool> fileExists, Func<string, bool> directoryExists, List<string> errors)
     {
         var o = new RegionDaemonOptions();
         if (!v.TryGetValue("region", out string? region))
@@ -289,7 +296,14 @@ internal static class RegionOptionsParser
             errors.Add("--enroll-tokens needs --enroll-ca-cert, --enroll-ca-key and --ek-roots");
         }
 
-        o = o with { EnrollCaCertFile = caCert, EnrollCaKeyFile = caKey, EkRootsFile = ekRoots, EnrollTokensFile = tokens };
+        string? ekAllow = FileKey(v, "ek-allow", fileExists, errors);
+        if (ekAllow is not null && caCert is null)
+        {
+            errors.Add("--ek-allow needs --enroll-ca-cert, --enroll-ca-key and --ek-roots");
+        }
+
+        IReadOnlySet<string> allowed = ekAllow is not null && fileExists(ekAllow) ? ReadEkAllowList(ekAllow, readFile, errors) : new HashSet<string>(StringComparer.Ordinal);
+        o = o with { EnrollCaCertFile = caCert, EnrollCaKeyFile = caKey, EkRootsFile = ekRoots, EnrollTokensFile = tokens, EkAllowFile = ekAllow, AllowedEkFingerprints = allowed };
         string? apiCert = FileKey(v, "api-cert", fileExists, errors);
         string? apiKey = FileKey(v, "api-key", fileExists, errors);
         string? clientCa = FileKey(v, "api-client-ca", fileExists, errors);
@@ -322,6 +336,72 @@ internal static class RegionOptionsParser
         }
 
         return o;
+    }
+
+    /// <summary>
+    /// The EK allow-list: one SHA-256 fingerprint of an EK certificate's DER per line (64 hex digits, either case,
+    /// optionally in pairs separated by ':' as <c>openssl x509 -fingerprint -sha256</c> prints them), <c>#</c>
+    /// starting a comment anywhere on a line. Every bad line is reported with its number.
+    /// </summary>
+    internal static HashSet<string> ReadEkAllowList(string path, Func<string, string> readFile, List<string> errors)
+    {
+        var allowed = new HashSet<string>(StringComparer.Ordinal);
+        string text;
+        try
+        {
+            text = readFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"--ek-allow {path}: {e.Message}");
+            return allowed;
+        }
+
+        if (text.Length > MaxEkAllowFileBytes)
+        {
+            errors.Add($"--ek-allow {path} is larger than {MaxEkAllowFileBytes} bytes");
+            return allowed;
+        }
+
+        int lineNumber = 0;
+        int bad = 0;
+        foreach (string raw in text.Split('\n'))
+        {
+            lineNumber++;
+            int hash = raw.IndexOf('#', StringComparison.Ordinal);
+            string line = (hash >= 0 ? raw[..hash] : raw).Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            string hex = line.Length == 95 && line.Where((c, i) => i % 3 == 2).All(c => c == ':') ? line.Replace(":", string.Empty, StringComparison.Ordinal) : line;
+            if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+            {
+                // Only the first few bad lines are listed (a wrong file would flood the output), and never their text:
+                // a private key named by mistake must not reach the log.
+                if (++bad <= 10)
+                {
+                    errors.Add($"--ek-allow {path}:{lineNumber}: not a SHA-256 fingerprint ({line.Length} characters; 64 hex digits expected, optionally as pairs separated by ':')");
+                }
+
+                continue;
+            }
+
+            allowed.Add(hex.ToLowerInvariant());
+            if (allowed.Count > MaxEkAllowEntries)
+            {
+                errors.Add($"--ek-allow {path}:{lineNumber}: more than {MaxEkAllowEntries} fingerprints");
+                return allowed;
+            }
+        }
+
+        if (bad > 10)
+        {
+            errors.Add($"--ek-allow {path}: {bad - 10} more lines are not fingerprints");
+        }
+
+        return allowed;
     }
 
     private static string? FileKey(Dictionary<string, string> v, string key, Func<string, bool> fileExists, List<string> errors)

@@ -308,6 +308,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
             Authority = RegionCertificateAuthority.LoadPemFiles(options.EnrollCaCertFile, options.EnrollCaKeyFile!),
             ManufacturerRoots = [.. roots],
             EnrollmentTokens = tokens,
+            AllowedEkFingerprints = options.AllowedEkFingerprints,
         };
     }
 

@@ -100,12 +100,43 @@ public sealed class RegionOptionsParserTests
     }
 
     [Fact]
+    public void Parse_EkAllowList_NormalizedAndBadLinesNamed()
+    {
+        string a = new('A', 64);
+        string b = string.Join(':', Enumerable.Repeat("0f", 32));
+        var files = new Dictionary<string, string>
+        {
+            ["/ca.pem"] = "x", ["/ca-key.pem"] = "x", ["/roots.pem"] = "x",
+            ["/allow"] = $"# plant 3\n{a}  # node 1\n\n  {b}\n{a}\n",
+            ["/bad-allow"] = $"{a}\nnot-a-fingerprint\n{new string('a', 63)}\n# ok\n{a[..62]}zz\n-----BEGIN PRIVATE KEY-----\n",
+        };
+        string[] common = ["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222", "--admin-token", "0123456789abcdef0",
+            "--enroll-ca-cert", "/ca.pem", "--enroll-ca-key", "/ca-key.pem", "--ek-roots", "/roots.pem"];
+
+        RegionDaemonOptions? o = Parse([.. common, "--ek-allow", "/allow"], null, files, out List<string> errors);
+        Assert.Empty(errors);
+        Assert.Equal([string.Concat(Enumerable.Repeat("0f", 32)), new string('a', 64)], o!.AllowedEkFingerprints.Order(StringComparer.Ordinal));
+
+        Assert.Null(Parse([.. common, "--ek-allow", "/bad-allow", "--api", "nowhere"], null, files, out errors));
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("--ek-allow /bad-allow:2: not a SHA-256 fingerprint (17 characters", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--ek-allow /bad-allow:3: not a SHA-256 fingerprint (63 characters", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--ek-allow /bad-allow:5:", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("--ek-allow /bad-allow:6:", StringComparison.Ordinal));
+        Assert.DoesNotContain(errors, e => e.Contains("PRIVATE", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("--api 'nowhere'", StringComparison.Ordinal));
+
+        Assert.Null(Parse(["--region", "r0", "--data", "/d", "--api", "127.0.0.1:1", "--nats", "nats://127.0.0.1:4222", "--dev", "--ek-allow", "/allow"], null, files, out errors));
+        Assert.Equal(["--ek-allow needs --enroll-ca-cert, --enroll-ca-key and --ek-roots"], errors);
+    }
+
+    [Fact]
     public void Parse_SeededRandomArguments_NeverThrows()
     {
         int seed = int.TryParse(Environment.GetEnvironmentVariable("GREY_FUZZ_SEED"), out int s) ? s : 6007;
         Console.WriteLine($"GREY_FUZZ_SEED={seed}");
         var random = new Random(seed);
-        string[] pieces = ["--region", "--data", "--api", "--nats", "--dev", "--dev=maybe", "--admin-token", "--peer-regions", "--peer-certs", "--config", "--enroll-ca-cert", "--api-cert", "--api-key", "--api-client-ca",
+        string[] pieces = ["--region", "--data", "--api", "--nats", "--dev", "--dev=maybe", "--admin-token", "--peer-regions", "--peer-certs", "--config", "--enroll-ca-cert", "--api-cert", "--api-key", "--api-client-ca", "--ek-allow",
             "r0", "", "=", "--", "127.0.0.1:99999", "[::1]:80", "localhost:-1", "nats://", "tls://h:1,nats://u:p@h:2", "a,,b", "\0", "é", new string('x', 300), "--api=1.2.3.4:5"];
         for (int i = 0; i < 500; i++)
         {

@@ -75,6 +75,45 @@ public sealed class RegionDaemonEnrollmentTests(RegionFixture f) : IClassFixture
     }
 
     [Fact]
+    public async Task Enrollment_Production_AllowListedEkEnrollsWithoutTokenOthersRefused()
+    {
+        string data = f.NewFolder();
+        string files = f.NewFolder();
+        string listedData = f.NewFolder();
+        string unlistedData = f.NewFolder();
+        using RegionCertificateAuthority ca = RegionCertificateAuthority.Create("test enrollment CA", DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddYears(1));
+        await File.WriteAllTextAsync(Path.Combine(files, "ca.pem"), ca.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(files, "ca-key.pem"), ca.ExportPrivateKeyPem());
+        await File.WriteAllTextAsync(Path.Combine(files, "roots.pem"), DevelopmentAuthorities.ManufacturerRoot.ExportCertificatePem());
+        await using SoftwareTpm listed = DevelopmentAuthorities.StartSoftwareTpm(new SoftwareTpmOptions(EkType: TpmAlgId.Ecc, Banks: [TpmAlgId.Sha256], StateDirectory: Path.Combine(listedData, "tpm")), TimeProvider.System);
+        await using SoftwareTpm unlisted = DevelopmentAuthorities.StartSoftwareTpm(new SoftwareTpmOptions(EkType: TpmAlgId.Ecc, Banks: [TpmAlgId.Sha256], StateDirectory: Path.Combine(unlistedData, "tpm")), TimeProvider.System);
+
+        // What an operator writes: sha256sum of the EK certificate's DER, upper case with colons as openssl prints it, a comment.
+        string fingerprint = string.Join(':', System.Security.Cryptography.SHA256.HashData(listed.EkCertificate.RawData).Select(b => b.ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        await File.WriteAllTextAsync(Path.Combine(files, "ek-allow"), $"# plant 7\n{fingerprint}   # q1\n");
+        RegionDaemonOptions? options = RegionOptionsParser.Parse(
+            ["--region", "t-allow", "--data", data, "--api", "127.0.0.1:0", "--nats", f.Nats.Url, "--admin-token", RegionFixture.AdminToken,
+                "--enroll-ca-cert", Path.Combine(files, "ca.pem"), "--enroll-ca-key", Path.Combine(files, "ca-key.pem"), "--ek-roots", Path.Combine(files, "roots.pem"),
+                "--ek-allow", Path.Combine(files, "ek-allow")],
+            new Dictionary<string, string>(), File.ReadAllText, File.Exists, Directory.Exists, out List<string> errors);
+        Assert.True(options is not null, string.Join(" | ", errors));
+        await using RegionDaemon d = await RegionDaemon.StartAsync(options, new RegionDaemonDependencies { Time = TimeProvider.System });
+        await using var nats = new NatsConnection(NatsOpts.Default with { Url = f.Nats.Url });
+        using EnrollmentClient allowed = EnrollmentClient.Open(listed, new EnrollmentClientOptions("q1", "site-q", listedData), TimeProvider.System, Sender(nats, "site-q"));
+        using EnrollmentClient refused = EnrollmentClient.Open(unlisted, new EnrollmentClientOptions("q2", "site-q", unlistedData), TimeProvider.System, Sender(nats, "site-q"));
+
+        Assert.Equal(EnrollmentStepStatus.Attested, (await allowed.RefreshAsync()).Status);
+        EnrollmentStepResult no = await refused.RefreshAsync();
+        Assert.Equal((EnrollmentStepStatus.Refused, RefusalCodes.EkNotAllowed), (no.Status, no.Code));
+        Assert.NotNull(d.Host.Read(c => c.Registry.Find("q1")));
+        Assert.Null(d.Host.Read(c => c.Registry.Find("q2")));
+
+        await using SiteClient site = await SiteClient.StartAsync(f.Nats.Url, "site-q");
+        await site.PublishAsync("t-allow", new SiteLog("site-q", 61, 3, region: "t-allow").Signed(1, 3, allowed.SigningCertificate!), "site-q:61:1-3");
+        Assert.Equal(3UL, (await site.WaitAckAsync(allowed.RegionSigningCertificate!, 3)).MergedIndex);
+    }
+
+    [Fact]
     public async Task Enrollment_OverNats_NodeEnrollsAttestsAndItsDeltasAreAckedAlsoAfterRestart()
     {
         string data = f.NewFolder();
