@@ -83,7 +83,8 @@ internal sealed class RegionApi(RegionDaemon daemon)
         if (_token is null || header is null || !header.StartsWith(Prefix, StringComparison.Ordinal))
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            return Error(StatusCodes.Status401Unauthorized, "unauthorized", _token is null ? "this region has no admin token configured" : "an admin bearer token (or an admin client certificate) is required");
+            return Error(StatusCodes.Status401Unauthorized, "unauthorized", _token is not null ? "an admin bearer token (or an admin client certificate) is required"
+                : daemon.ApiTls is { ClientCertificates: true } ? "an admin client certificate is required" : "this region has no admin token configured");
         }
 
         byte[] given = Encoding.UTF8.GetBytes(header[Prefix.Length..]);
