@@ -65,7 +65,7 @@ internal sealed record DaemonOptions
     /// <summary>The home region (<c>--region</c>); null: standalone, no uplink, no attestation, no outbox.</summary>
     public string? Region { get; init; }
 
-    /// <summary>NATS server URLs, comma-separated (<c>--nats</c>); required with <see cref="Region"/>.</summary>
+    /// <summary>NATS server URLs, comma-separated (<c>--nats</c>); with <see cref="Region"/>, this or <see cref="MqttUrl"/> (or both).</summary>
     public string? NatsUrls { get; init; }
 
     /// <summary>The site's NATS credentials file (<c>--nats-creds</c>): .creds, nkey seed, or user/password lines.</summary>
@@ -73,6 +73,36 @@ internal sealed record DaemonOptions
 
     /// <summary>A PEM CA bundle for <c>tls://</c> NATS URLs (<c>--nats-ca</c>); null: the system store.</summary>
     public string? NatsCaFile { get; init; }
+
+    /// <summary>The MQTT broker (<c>--mqtt</c>): <c>mqtt://HOST:PORT</c> or <c>mqtts://HOST:PORT</c>; with <see cref="NatsUrls"/> the fallback.</summary>
+    public string? MqttUrl { get; init; }
+
+    /// <summary>A PEM CA bundle for an <c>mqtts://</c> broker (<c>--mqtt-ca</c>); null: the system store.</summary>
+    public string? MqttCaFile { get; init; }
+
+    /// <summary>The MQTT user name (<c>--mqtt-user</c>, with <see cref="MqttPasswordFile"/>).</summary>
+    public string? MqttUser { get; init; }
+
+    /// <summary>A file whose first line is the MQTT password (<c>--mqtt-password-file</c>); never read here, never logged.</summary>
+    public string? MqttPasswordFile { get; init; }
+
+    /// <summary>The MQTT client certificate (<c>--mqtt-cert</c>): PEM (with its key unless <see cref="MqttKeyFile"/>) or PKCS#12.</summary>
+    public string? MqttCertFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="MqttCertFile"/> when it is a separate file (<c>--mqtt-key</c>).</summary>
+    public string? MqttKeyFile { get; init; }
+
+    /// <summary>Where devices connect (<c>--device-mqtt HOST:PORT</c>); null: no device listener.</summary>
+    public string? DeviceMqtt { get; init; }
+
+    /// <summary>The device users file (<c>--device-users</c>: name:pbkdf2 hash lines).</summary>
+    public string? DeviceUsersFile { get; init; }
+
+    /// <summary>The device listener's TLS certificate (<c>--device-cert</c>: PEM with key, or PKCS#12).</summary>
+    public string? DeviceCertFile { get; init; }
+
+    /// <summary>The CA that signs device client certificates (<c>--device-ca</c>, PEM; needs <see cref="DeviceCertFile"/>).</summary>
+    public string? DeviceCaFile { get; init; }
 
     /// <summary>The TPM (<c>--tpm</c>): <c>soft</c> (default; state under <c>--data</c>/tpm), <c>swtpm:HOST:PORT</c> or <c>device</c>.</summary>
     public string Tpm { get; init; } = "soft";

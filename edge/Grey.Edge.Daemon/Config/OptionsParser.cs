@@ -43,6 +43,12 @@ internal static class OptionsParser
         ["nats"] = false,
         ["nats-creds"] = false,
         ["nats-ca"] = false,
+        ["mqtt"] = false,
+        ["mqtt-ca"] = false,
+        ["mqtt-user"] = false,
+        ["mqtt-password-file"] = false,
+        ["mqtt-cert"] = false,
+        ["mqtt-key"] = false,
         ["tpm"] = false,
         ["enroll-token"] = false,
         ["region-ca"] = false,
@@ -55,8 +61,9 @@ internal static class OptionsParser
         "                 [--peer-listen HOST:PORT --peers ID=HOST:PORT,...] [--insecure | --peer-cert F --peer-key F --peer-ca F]\n" +
         "                 [--api-cert F --api-key F] [--api-advertise URL] [--join] [--config FILE]\n" +
         "                 [--tick-ms N] [--election-ticks N] [--snapshot-entries N] [--request-timeout-ms N]\n" +
-        "                 [--region ID --nats URL[,URL] [--nats-creds FILE] [--nats-ca FILE] [--tpm soft|swtpm:HOST:PORT|device]\n" +
-        "                  [--enroll-token T] [--region-ca FILE]]\n" +
+        "                 [--region ID [--nats URL[,URL] [--nats-creds FILE] [--nats-ca FILE]]\n" +
+        "                  [--mqtt mqtt(s)://HOST:PORT [--mqtt-ca FILE] [--mqtt-user U --mqtt-password-file F] [--mqtt-cert F [--mqtt-key F]]]\n" +
+        "                  [--tpm soft|swtpm:HOST:PORT|device] [--enroll-token T] [--region-ca FILE]]   (--nats, --mqtt or both)\n" +
         "environment: GREY_EDGE_<KEY> (e.g. GREY_EDGE_NODE_ID); config file: key = value lines. Flags win over the environment, which wins over the file.";
 
     /// <summary>Parses and validates; returns the options, or null with every error.</summary>

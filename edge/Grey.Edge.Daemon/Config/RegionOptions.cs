@@ -3,10 +3,12 @@ using Grey.Federation.Identifiers;
 namespace Grey.Edge.Daemon.Config;
 
 /// <summary>
-/// The flags that connect a site to its home region (issue 6): <c>--region</c>, <c>--nats</c>,
-/// <c>--nats-creds</c>, <c>--nats-ca</c>, <c>--tpm</c>, <c>--enroll-token</c>, <c>--region-ca</c>. Without
-/// <c>--region</c> none of the others may be given and the daemon runs standalone. Checked here with plain
-/// string rules, so that parsing never loads the NATS or attestation code.
+/// The flags that connect a site to its home region (issues 6 and 7): <c>--region</c>, <c>--nats</c>,
+/// <c>--nats-creds</c>, <c>--nats-ca</c>, the MQTT uplink's <c>--mqtt</c>, <c>--mqtt-ca</c>, <c>--mqtt-user</c>,
+/// <c>--mqtt-password-file</c>, <c>--mqtt-cert</c>, <c>--mqtt-key</c>, and <c>--tpm</c>, <c>--enroll-token</c>,
+/// <c>--region-ca</c>. <c>--region</c> needs <c>--nats</c>, <c>--mqtt</c> or both (both: NATS preferred, MQTT
+/// the fallback). Without <c>--region</c> none of the others may be given and the daemon runs standalone.
+/// Checked here with plain string rules, so that parsing never loads the NATS, MQTT or attestation code.
 /// </summary>
 internal static class RegionOptions
 {
@@ -25,7 +27,7 @@ internal static class RegionOptions
         var region = v.GetValueOrDefault("region");
         if (region is null)
         {
-            foreach (var key in new[] { "nats", "nats-creds", "nats-ca", "tpm", "enroll-token", "region-ca" })
+            foreach (var key in new[] { "nats", "nats-creds", "nats-ca", "mqtt", "mqtt-ca", "mqtt-user", "mqtt-password-file", "mqtt-cert", "mqtt-key", "tpm", "enroll-token", "region-ca" })
             {
                 if (v.ContainsKey(key))
                 {
@@ -42,14 +44,26 @@ internal static class RegionOptions
         }
 
         var nats = v.GetValueOrDefault("nats");
-        if (nats is null)
+        var mqtt = v.GetValueOrDefault("mqtt");
+        if (nats is null && mqtt is null)
         {
-            errors.Add("--nats is required with --region (nats://HOST:PORT[,...])");
+            errors.Add("--nats is required with --region (nats://HOST:PORT[,...]) unless --mqtt mqtt://HOST:PORT is given; with both, NATS is preferred");
         }
-        else
+
+        if (nats is not null)
         {
             CheckUrls(nats, errors);
         }
+
+        foreach (var key in new[] { "nats-creds", "nats-ca" })
+        {
+            if (nats is null && v.ContainsKey(key))
+            {
+                errors.Add($"--{key} needs --nats");
+            }
+        }
+
+        o = MqttUplinkFlags.Apply(o, mqtt, v, errors);
 
         var tpm = v.GetValueOrDefault("tpm") ?? "soft";
         if (!IsTpm(tpm))
@@ -66,6 +80,7 @@ internal static class RegionOptions
 
         foreach (var key in new[] { "nats-creds", "nats-ca", "region-ca" })
         {
+            // The MQTT files are checked by MqttUplinkFlags.
             if (v.GetValueOrDefault(key) is { } file && !File.Exists(file))
             {
                 errors.Add($"--{key} file '{file}' does not exist");

@@ -6,6 +6,7 @@ using Grey.Edge.Daemon.Config;
 using Grey.Edge.Node;
 using Grey.Edge.Outbox;
 using Grey.Edge.Uplink;
+using Grey.Edge.Uplink.Mqtt;
 using Grey.Edge.Uplink.Nats;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,7 @@ namespace Grey.Edge.Daemon.Uplink;
 
 /// <summary>
 /// Everything <c>--region</c> adds to a node: the TPM (software by default, its state under <c>--data</c>/tpm),
-/// the NATS uplink, the enrollment client (enroll, attest at every start and again before the result expires)
+/// the uplink (NATS, MQTT, or both through <see cref="FailoverUplink"/> with NATS preferred), the enrollment client (enroll, attest at every start and again before the result expires)
 /// and the outbox shipping the node's journal with the enrollment's signer and region trust.
 /// Built only with <c>--region</c>; <see cref="DisposeAsync"/> stops it in reverse order.
 /// </summary>
@@ -27,7 +28,9 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
 
     private readonly DaemonOptions options;
     private readonly IAttester attester;
-    private readonly NatsUplink uplink;
+    private readonly IUplink uplink;
+    private readonly NatsUplink? nats;
+    private readonly MqttUplink? mqtt;
     private readonly EnrollmentClient client;
     private readonly OutboxService outbox;
     private readonly TimeProvider time;
@@ -38,19 +41,30 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
     private long attestations;
     private long attestationFailures;
 
-    private RegionLink(DaemonOptions options, IAttester attester, NatsUplink uplink, EnrollmentClient client, OutboxService outbox, TimeProvider time, ILogger logger)
+    private RegionLink(DaemonOptions options, IAttester attester, IUplink uplink, NatsUplink? nats, MqttUplink? mqtt, EnrollmentClient client, OutboxService outbox, TimeProvider time, ILogger logger)
     {
         this.options = options;
         this.attester = attester;
         this.uplink = uplink;
+        this.nats = nats;
+        this.mqtt = mqtt;
         this.client = client;
         this.outbox = outbox;
         this.time = time;
         this.logger = logger;
     }
 
-    /// <summary>The uplink (tests read its counters).</summary>
+    /// <summary>The uplink the outbox ships through: NATS, MQTT, or the failover pair (tests read its counters).</summary>
     public IUplink Uplink => uplink;
+
+    /// <summary>Where the uplink goes: the NATS servers and/or the MQTT broker (never a credential).</summary>
+    public string Servers => (nats, mqtt) switch
+    {
+        ({ } n, { } m) => $"{n.Servers} (preferred), {m.Broker}",
+        ({ } n, null) => n.Servers,
+        (null, { } m) => m.Broker,
+        _ => "-",
+    };
 
     /// <summary>
     /// Starts the TPM, the uplink, the enrollment client and the outbox of <paramref name="node"/> over
@@ -65,22 +79,41 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
         var logger = loggerFactory.CreateLogger("Grey.Edge.Daemon.Uplink");
         var region = options.Region ?? throw new ArgumentException("no --region", nameof(options));
         var attester = await OpenAttesterAsync(options, time).ConfigureAwait(false);
-        NatsUplink? uplink = null;
+        NatsUplink? nats = null;
+        MqttUplink? mqtt = null;
+        IUplink? uplink = null;
         EnrollmentClient? client = null;
         try
         {
-            uplink = NatsUplink.Start(
-                new NatsUplinkOptions
-                {
-                    Region = region,
-                    Site = options.Site,
-                    Urls = options.NatsUrls!,
-                    CredentialsFile = options.NatsCredsFile,
-                    CaFile = options.NatsCaFile,
-                },
-                time,
-                new Random(seed ^ 0x0A71),
-                loggerFactory);
+            if (options.NatsUrls is not null)
+            {
+                nats = NatsUplink.Start(
+                    new NatsUplinkOptions
+                    {
+                        Region = region,
+                        Site = options.Site,
+                        Urls = options.NatsUrls,
+                        CredentialsFile = options.NatsCredsFile,
+                        CaFile = options.NatsCaFile,
+                    },
+                    time,
+                    new Random(seed ^ 0x0A71),
+                    loggerFactory);
+            }
+
+            if (options.MqttUrl is not null)
+            {
+                mqtt = StartMqtt(options, region, time, seed, loggerFactory);
+            }
+
+            // Both: NATS preferred, MQTT the fallback; the failover pair owns (and disposes) both.
+            uplink = (nats, mqtt) switch
+            {
+                ({ } n, { } m) => FailoverUplink.Create(n, m, new FailoverUplinkOptions(), time),
+                ({ } n, null) => n,
+                (null, { } m) => m,
+                _ => throw new ArgumentException("--region needs --nats or --mqtt", nameof(options)),
+            };
             var sender = uplink;
             client = EnrollmentClient.Open(
                 attester,
@@ -104,9 +137,9 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
                 new EnrollmentRevocationVerifier(client),
                 new OutboxOptions { Region = region, NodeName = EnrolledNodeName.For(options.Site, options.NodeId) },
                 time).ConfigureAwait(false);
-            var link = new RegionLink(options, attester, uplink, client, outbox, time, logger);
+            var link = new RegionLink(options, attester, uplink, nats, mqtt, client, outbox, time, logger);
             link.attestLoop = Task.Run(() => link.AttestLoopAsync(link.stopping.Token));
-            RegionLinkLog.Started(logger, options.Site, region, uplink.Servers, options.Tpm);
+            RegionLinkLog.Started(logger, options.Site, region, link.Servers, options.Tpm);
             return link;
         }
         catch
@@ -115,6 +148,18 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
             if (uplink is not null)
             {
                 await uplink.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                if (nats is not null)
+                {
+                    await nats.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (mqtt is not null)
+                {
+                    await mqtt.DisposeAsync().ConfigureAwait(false);
+                }
             }
 
             await attester.DisposeAsync().ConfigureAwait(false);
@@ -131,7 +176,7 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
             Region: options.Region!,
             Transport: uplink.Name,
             Connected: uplink.IsConnected,
-            Servers: uplink.Servers,
+            Servers: Servers,
             Enrolled: client.SigningCertificate is not null,
             Attested: expires is { } e && e > time.GetUtcNow(),
             AttestationExpires: expires?.ToString("O", CultureInfo.InvariantCulture),
@@ -146,12 +191,12 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
             DeltasShipped: s.DeltasShipped,
             Resends: s.Resends,
             Revoked: outbox.IsRevoked,
-            LastError: outbox.LastError ?? lastAttestError ?? uplink.LastError);
+            LastError: outbox.LastError ?? lastAttestError ?? nats?.LastError ?? mqtt?.LastError);
     }
 
     /// <inheritdoc />
     public void AppendMetrics(StringBuilder sb) =>
-        RegionMetricsText.Append(sb, outbox.Snapshot(), uplink, client.ResultExpiresAt, time.GetUtcNow(), Interlocked.Read(ref attestations), Interlocked.Read(ref attestationFailures));
+        RegionMetricsText.Append(sb, outbox.Snapshot(), uplink, nats, mqtt, client.ResultExpiresAt, time.GetUtcNow(), Interlocked.Read(ref attestations), Interlocked.Read(ref attestationFailures));
 
     /// <summary>Stops the attestation loop and the outbox, then the uplink, the enrollment client and the TPM (orderly shutdown for the software TPM).</summary>
     public async ValueTask DisposeAsync()
@@ -177,6 +222,24 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
         await attester.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
     }
+
+    // The MQTT uplink of --mqtt: one session per node (client id grey-<site>-n<node>, stable across restarts).
+    private static MqttUplink StartMqtt(DaemonOptions options, string region, TimeProvider time, int seed, ILoggerFactory loggerFactory) =>
+        MqttUplink.Start(
+            new MqttUplinkOptions
+            {
+                Region = region,
+                Site = options.Site,
+                ClientId = $"grey-{options.Site}-n{options.NodeId.ToString(CultureInfo.InvariantCulture)}",
+                Url = options.MqttUrl!,
+                UserName = options.MqttUser,
+                PasswordFile = options.MqttPasswordFile,
+                ClientCertificateFile = MqttClientCertificate.Prepare(options.MqttCertFile, options.MqttKeyFile, options.DataDirectory),
+                CaFile = options.MqttCaFile,
+            },
+            time,
+            new Random(seed ^ 0x3A77),
+            loggerFactory);
 
     private static async Task<IAttester> OpenAttesterAsync(DaemonOptions options, TimeProvider time)
     {

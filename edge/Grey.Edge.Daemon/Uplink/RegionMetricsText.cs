@@ -1,14 +1,21 @@
 using System.Globalization;
 using System.Text;
 using Grey.Edge.Outbox;
+using Grey.Edge.Uplink;
+using Grey.Edge.Uplink.Mqtt;
 using Grey.Edge.Uplink.Nats;
 
 namespace Grey.Edge.Daemon.Uplink;
 
-/// <summary>The outbox, uplink and attestation metrics appended to <c>/metrics</c> with <c>--region</c> (Prometheus text 0.0.4).</summary>
+/// <summary>
+/// The outbox, uplink and attestation metrics appended to <c>/metrics</c> with <c>--region</c> (Prometheus text
+/// 0.0.4). <c>grey_edge_uplink_connected</c> is the uplink the outbox uses (either link, with failover); the other
+/// <c>grey_edge_uplink_*</c> counters are the NATS uplink's (their names predate MQTT), <c>grey_edge_mqtt_*</c>
+/// the MQTT uplink's, <c>grey_edge_failover_*</c> the failover pair's.
+/// </summary>
 internal static class RegionMetricsText
 {
-    public static void Append(StringBuilder sb, OutboxSnapshot s, NatsUplink uplink, DateTimeOffset? resultExpires, DateTimeOffset now, long attestations, long attestationFailures)
+    public static void Append(StringBuilder sb, OutboxSnapshot s, IUplink uplink, NatsUplink? nats, MqttUplink? mqtt, DateTimeOffset? resultExpires, DateTimeOffset now, long attestations, long attestationFailures)
     {
         ArgumentNullException.ThrowIfNull(sb);
         ArgumentNullException.ThrowIfNull(uplink);
@@ -36,8 +43,33 @@ internal static class RegionMetricsText
         Counter(sb, "grey_edge_outbox_publish_failures_total", "Publishes the broker did not store.", s.PublishFailures);
         Counter(sb, "grey_edge_outbox_revocations_total", "Revocation notices acted on.", s.Revocations);
 
-        var m = uplink.Metrics;
         Gauge(sb, "grey_edge_uplink_connected", "1 while the link to the broker is up.", uplink.IsConnected ? 1 : 0);
+        if (nats is not null)
+        {
+            AppendNats(sb, nats);
+        }
+
+        if (mqtt is not null)
+        {
+            AppendMqtt(sb, mqtt);
+        }
+
+        if (uplink is FailoverUplink failover)
+        {
+            Gauge(sb, "grey_edge_failover_preferred_active", "1 while the preferred uplink (NATS) carries the deltas.", failover.Active == nats ? 1 : 0);
+            Counter(sb, "grey_edge_failover_failovers_total", "Times the preferred uplink's circuit opened.", failover.Failovers);
+            Counter(sb, "grey_edge_failover_failbacks_total", "Times it closed again.", failover.Failbacks);
+            Counter(sb, "grey_edge_failover_carried_by_fallback_total", "Deltas the fallback (MQTT) stored.", failover.CarriedByFallback);
+        }
+
+        Gauge(sb, "grey_edge_attestation_valid", "1 while this node holds an unexpired attestation result.", resultExpires is { } e && e > now ? 1 : 0);        Gauge(sb, "grey_edge_attestation_expires_in_seconds", "Seconds until the attestation result expires (0 when none).", resultExpires is { } x && x > now ? (x - now).TotalSeconds : 0);
+        Counter(sb, "grey_edge_attestations_total", "Enrollments and attestations that succeeded since start.", attestations);
+        Counter(sb, "grey_edge_attestation_failures_total", "Enrollment or attestation attempts that failed since start.", attestationFailures);
+    }
+
+    private static void AppendNats(StringBuilder sb, NatsUplink uplink)
+    {
+        var m = uplink.Metrics;
         Counter(sb, "grey_edge_uplink_deltas_accepted_total", "Deltas the broker stored.", m.DeltasAccepted);
         Counter(sb, "grey_edge_uplink_deltas_duplicate_total", "Deltas the broker already had (same Nats-Msg-Id).", m.DeltasDuplicate);
         Counter(sb, "grey_edge_uplink_deltas_unavailable_total", "Delta publishes that found no link or no answer.", m.DeltasUnavailable);
@@ -56,10 +88,27 @@ internal static class RegionMetricsText
         Counter(sb, "grey_edge_uplink_link_downs_total", "Link-down events.", m.LinkDowns);
         Counter(sb, "grey_edge_uplink_permission_violations_total", "Permission violations the server reported.", m.PermissionViolations);
 
-        Gauge(sb, "grey_edge_attestation_valid", "1 while this node holds an unexpired attestation result.", resultExpires is { } e && e > now ? 1 : 0);
-        Gauge(sb, "grey_edge_attestation_expires_in_seconds", "Seconds until the attestation result expires (0 when none).", resultExpires is { } x && x > now ? (x - now).TotalSeconds : 0);
-        Counter(sb, "grey_edge_attestations_total", "Enrollments and attestations that succeeded since start.", attestations);
-        Counter(sb, "grey_edge_attestation_failures_total", "Enrollment or attestation attempts that failed since start.", attestationFailures);
+    }
+
+    private static void AppendMqtt(StringBuilder sb, MqttUplink uplink)
+    {
+        var m = uplink.Metrics;
+        Gauge(sb, "grey_edge_mqtt_connected", "1 while the link to the MQTT broker is up.", uplink.IsConnected ? 1 : 0);
+        Counter(sb, "grey_edge_mqtt_deltas_accepted_total", "Deltas the MQTT broker acknowledged (PUBACK).", m.DeltasAccepted);
+        Counter(sb, "grey_edge_mqtt_deltas_unavailable_total", "Delta publishes that found no link or no PUBACK.", m.DeltasUnavailable);
+        Counter(sb, "grey_edge_mqtt_deltas_rejected_total", "Delta publishes refused for good.", m.DeltasRejected);
+        Counter(sb, "grey_edge_mqtt_delta_bytes_total", "Signed envelope bytes of acknowledged deltas.", m.DeltaBytes);
+        Counter(sb, "grey_edge_mqtt_publish_retries_total", "Publish attempts after the first.", m.PublishRetries);
+        Counter(sb, "grey_edge_mqtt_breaker_opened_total", "Times the circuit breaker opened.", m.BreakerOpened);
+        Counter(sb, "grey_edge_mqtt_reports_total", "Status reports sent.", m.ReportsSent);
+        Counter(sb, "grey_edge_mqtt_requests_total", "Enrollment and attestation requests sent.", m.RequestsSent);
+        Counter(sb, "grey_edge_mqtt_requests_failed_total", "Requests without a reply.", m.RequestsFailed);
+        Counter(sb, "grey_edge_mqtt_inbound_total", "Acks, NAKs and notices received.", m.InboundReceived);
+        Counter(sb, "grey_edge_mqtt_inbound_oversized_total", "Inbound messages dropped for size.", m.InboundOversized);
+        Counter(sb, "grey_edge_mqtt_inbound_dropped_total", "Inbound messages dropped because the outbox fell behind.", uplink.InboundDropped);
+        Counter(sb, "grey_edge_mqtt_link_ups_total", "Link-up events (first connect included).", m.LinkUps);
+        Counter(sb, "grey_edge_mqtt_link_downs_total", "Link-down events.", m.LinkDowns);
+        Counter(sb, "grey_edge_mqtt_connect_failures_total", "Connect attempts that failed.", m.ConnectFailures);
     }
 
     private static void Counter(StringBuilder sb, string name, string help, long value) =>
