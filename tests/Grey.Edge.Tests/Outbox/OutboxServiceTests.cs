@@ -29,6 +29,13 @@ public class OutboxServiceTests(ITestOutputHelper output)
         Assert.True(written >= 170, string.Join("\n", site.Failures));
         site.AssertRegionEqualsLog(leader);
         var chained = leader.Query(m => m.ChainedEntries);
+        output.WriteLine(region.Read(c => $"region: merged {c.Metrics.Merged}, operations {c.Metrics.OperationsMerged}, duplicates {c.Metrics.Duplicates}, gaps {c.Metrics.Gaps}, released {c.Metrics.Released}, dropped {c.Metrics.GapsDropped}, checkpoints merged {c.Metrics.Checkpoints}"));
+        foreach (var m in site.Members.Values)
+        {
+            var s = m.Outbox.Snapshot();
+            output.WriteLine($"node {m.Id}: shipped {s.DeltasShipped}, checkpoints {s.CheckpointsShipped}, folded {s.FoldedEntries}, journal gaps {s.JournalGaps}, resends {s.Resends}, last error {m.Outbox.LastError}");
+        }
+
         Assert.Equal((long)chained, region.Read(c => c.Metrics.OperationsMerged));
         Assert.Equal(0, site.Broker.IngestedCount(IngestStatus.Rejected));
         foreach (var m in site.Members.Values)
