@@ -43,11 +43,13 @@ internal sealed class MqttSiteClient : IAsyncDisposable
 
     public Channel<byte[]> ReplyCorrelations { get; } = Channel.CreateUnbounded<byte[]>();
 
-    public static async Task<MqttSiteClient> StartAsync(MosquittoProcess broker, string site)
+    public static Task<MqttSiteClient> StartAsync(MosquittoProcess broker, string site) => StartAsync(broker.Host, broker.Port, site);
+
+    public static async Task<MqttSiteClient> StartAsync(string host, int port, string site)
     {
         IMqttClient client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.Host, broker.Port)
+            .WithTcpServer(host, port)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithClientId("test-site-" + site + "-" + Guid.NewGuid().ToString("N")[..8])
             .WithCleanStart(true)
