@@ -63,6 +63,10 @@ internal static class Program
         }
 
         await Console.Out.WriteLineAsync($"grey-edge: node {options.NodeId} of site {options.Site} serving {host.ApiUrl}").ConfigureAwait(false);
+        if (host.Devices is { } devices)
+        {
+            await Console.Out.WriteLineAsync($"grey-edge: devices publish grey/kv/<key> over MQTT on {devices.Endpoint}").ConfigureAwait(false);
+        }
         var stopped = Task.Delay(Timeout.Infinite, stop.Token);
         var finished = await Task.WhenAny(stopped, host.Node.Completion).ConfigureAwait(false);
         var failure = host.Node.Failure;

@@ -49,6 +49,10 @@ internal static class OptionsParser
         ["mqtt-password-file"] = false,
         ["mqtt-cert"] = false,
         ["mqtt-key"] = false,
+        ["device-mqtt"] = false,
+        ["device-users"] = false,
+        ["device-cert"] = false,
+        ["device-ca"] = false,
         ["tpm"] = false,
         ["enroll-token"] = false,
         ["region-ca"] = false,
@@ -64,6 +68,7 @@ internal static class OptionsParser
         "                 [--region ID [--nats URL[,URL] [--nats-creds FILE] [--nats-ca FILE]]\n" +
         "                  [--mqtt mqtt(s)://HOST:PORT [--mqtt-ca FILE] [--mqtt-user U --mqtt-password-file F] [--mqtt-cert F [--mqtt-key F]]]\n" +
         "                  [--tpm soft|swtpm:HOST:PORT|device] [--enroll-token T] [--region-ca FILE]]   (--nats, --mqtt or both)\n" +
+        "                 [--device-mqtt HOST:PORT [--device-users FILE] [--device-cert F [--device-ca F]]]\n" +
         "environment: GREY_EDGE_<KEY> (e.g. GREY_EDGE_NODE_ID); config file: key = value lines. Flags win over the environment, which wins over the file.";
 
     /// <summary>Parses and validates; returns the options, or null with every error.</summary>
@@ -313,6 +318,7 @@ internal static class OptionsParser
         }
 
         o = RegionOptions.Apply(o, v, errors);
+        o = DeviceListenerFlags.Apply(o, v, errors);
 
         if ((o.ApiCertFile is null) != (o.ApiKeyFile is null))
         {

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grey.Edge.Daemon.Api;
 using Grey.Edge.Daemon.Config;
 using Grey.Edge.Daemon.Uplink;
+using Grey.Edge.Devices;
 using Grey.Edge.Node;
 using Grey.Edge.Outbox;
 using Grey.Edge.Storage;
@@ -31,13 +32,17 @@ internal sealed class EdgeHost : IAsyncDisposable
     private readonly HttpClient client;
     private readonly RegionParts? region;
 
-    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client, RegionParts? region)
+    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client, RegionParts? region, DeviceListener? devices)
     {
         App = app;
         Node = node;
         this.client = client;
         this.region = region;
+        Devices = devices;
     }
+
+    /// <summary>The local MQTT listener for devices (<c>--device-mqtt</c>; null without it).</summary>
+    public DeviceListener? Devices { get; }
 
     /// <summary>The web application serving the API.</summary>
     public WebApplication App { get; }
@@ -149,12 +154,18 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
 
         new EdgeApi(node, client).Map(app);
+        DeviceListener? devices = null;
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             if (region is not null)
             {
                 await StartRegionLinkAsync(region, options, node, time, seed, app).ConfigureAwait(false);
+            }
+
+            if (options.DeviceMqtt is not null)
+            {
+                devices = await StartDevicesAsync(options, node, time, app).ConfigureAwait(false);
             }
         }
         catch
@@ -171,7 +182,7 @@ internal sealed class EdgeHost : IAsyncDisposable
             throw;
         }
 
-        return new EdgeHost(app, node, client, region);
+        return new EdgeHost(app, node, client, region, devices);
     }
 
     /// <summary>Stops the API first (no new requests), then the node (pending requests fail cleanly), then the rest.</summary>
@@ -185,6 +196,12 @@ internal sealed class EdgeHost : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // Requests still open after 5 s are cut.
+        }
+
+        // Devices stop before the node: a write in flight then gets "stopped" (no PUBACK, the device resends).
+        if (Devices is not null)
+        {
+            await Devices.DisposeAsync().ConfigureAwait(false);
         }
 
         if (region?.Link is { } link)
@@ -209,6 +226,20 @@ internal sealed class EdgeHost : IAsyncDisposable
         var link = await Uplink.RegionLink.StartAsync(options, node, region.Journal, time, seed, app.Services.GetRequiredService<ILoggerFactory>()).ConfigureAwait(false);
         region.Link = link;
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Task<DeviceListener> StartDevicesAsync(DaemonOptions options, EdgeNode node, TimeProvider time, WebApplication app) =>
+        DeviceListener.StartAsync(
+            new DeviceListenerOptions
+            {
+                Endpoint = options.DeviceMqtt!,
+                UsersFile = options.DeviceUsersFile,
+                ServerCertificateFile = options.DeviceCertFile,
+                ClientCaFile = options.DeviceCaFile,
+            },
+            DeviceWrites.For(node),
+            time,
+            app.Services.GetRequiredService<ILoggerFactory>());
 
     /// <summary>The parts <c>--region</c> adds: the outbox journal (from the start) and the link (once started).</summary>
     private sealed class RegionParts(OutboxJournal journal)
