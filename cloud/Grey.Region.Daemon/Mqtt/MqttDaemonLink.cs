@@ -21,7 +21,10 @@ internal sealed class MqttDaemonLink : IAsyncDisposable
     /// <summary>The transport (not owned by the caller: disposing the link disposes it, unless a composite took it over).</summary>
     public MqttRegionTransport Transport { get; }
 
-    /// <summary>Starts the embedded broker if configured, then connects. Throws when either fails (the daemon exits 1).</summary>
+    /// <summary>
+    /// Starts the embedded broker if configured, then connects. Throws an <see cref="IOException"/> (or the bind's
+    /// <see cref="System.Net.Sockets.SocketException"/>) when either fails: a start-up failure, the daemon exits 1.
+    /// </summary>
     public static async Task<MqttDaemonLink> StartAsync(MqttDaemonSettings settings, string region, IReadOnlyList<string> peerRegions, MqttRegionLimits limits,
         RegionRequestHandler? requests, CancellationToken cancellationToken)
     {
@@ -33,11 +36,16 @@ internal sealed class MqttDaemonLink : IAsyncDisposable
             MqttRegionTransport transport = await MqttRegionTransport.StartAsync(connection, region, peerRegions, limits, requests, cancellationToken).ConfigureAwait(false);
             return new MqttDaemonLink(broker, transport);
         }
-        catch
+        catch (Exception e)
         {
             if (broker is not null)
             {
                 await broker.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (e is Grey.Region.Hosting.RegionTransportException)
+            {
+                throw new IOException(e.Message, e);
             }
 
             throw;

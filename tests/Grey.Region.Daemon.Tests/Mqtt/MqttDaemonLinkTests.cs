@@ -25,8 +25,9 @@ public sealed class MqttDaemonLinkTests
         int port = FreePort();
         var settings = MqttDaemonSettings.Parse(new Dictionary<string, string> { ["mqtt"] = $"mqtt://127.0.0.1:{port}" }, _ => true, [])!;
 
-        await Assert.ThrowsAsync<Grey.Region.Hosting.RegionTransportException>(() =>
+        var e = await Assert.ThrowsAsync<IOException>(() =>
             MqttDaemonLink.StartAsync(settings, "r-link", [], new MqttRegionLimits { ConnectTimeout = TimeSpan.FromSeconds(2) }, null, CancellationToken.None));
+        Assert.StartsWith("could not connect to the MQTT broker 127.0.0.1:", e.Message, StringComparison.Ordinal);
     }
 
     private static int FreePort()
