@@ -58,9 +58,9 @@ public sealed class MqttRegionFixture : IAsyncLifetime
 
     /// <summary>Starts a region (host over its store, MQTT transport with client id <c>grey-region-&lt;region&gt;</c>, loop running).</summary>
     internal async Task<MqttRegionRun> StartRegionAsync(string region, string store, X509Certificate2 certificate, NodeRegistry registry,
-        Func<IRegionTransport, IRegionTransport>? wrap = null, RegionRequestHandler? requests = null)
+        Func<IRegionTransport, IRegionTransport>? wrap = null, RegionRequestHandler? requests = null, IRegionFileSystem? fileSystem = null)
     {
-        var host = new RegionHost(() => RegionCore.Open(region, certificate, registry, new PhysicalRegionFileSystem(store), Fleet.Time), Fleet.Time,
+        var host = new RegionHost(() => RegionCore.Open(region, certificate, registry, fileSystem ?? new PhysicalRegionFileSystem(store), Fleet.Time), Fleet.Time,
             new RegionHostOptions { PublishRegionDeltas = false });
         MqttRegionTransport transport = await MqttRegionTransport.StartAsync(
             new MqttRegionConnection(Broker.Host, Broker.Port, "grey-region-" + region), region, [], new MqttRegionLimits { ReconnectDelay = TimeSpan.FromMilliseconds(100) },

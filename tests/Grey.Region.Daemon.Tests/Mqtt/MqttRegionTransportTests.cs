@@ -111,6 +111,27 @@ public sealed class MqttRegionTransportTests(MqttRegionFixture f) : IClassFixtur
     }
 
     [Fact]
+    public async Task Release_FsyncFailsInTheTurn_ConnectionDroppedAndTheBrokerRedeliversWhichIsAcked()
+    {
+        var disk = new FlakyFileSystem(f.NewFolder());
+        await using MqttRegionRun r = await f.StartRegionAsync("m-release", "", Cert, await f.AdmittedRegistryAsync(), fileSystem: disk);
+        await using MqttSiteClient site = await MqttSiteClient.StartAsync(f.Broker, "site-a");
+        var log = new SiteLog("site-a", 18, 10, region: "m-release");
+        disk.FailSync = true;
+
+        await site.PublishAsync("m-release", log.Signed(1, 10, f.A1.Certificate), "site-a:18:1-10");
+        await WaitUntilAsync(() => r.Transport.Released >= 1);
+        disk.FailSync = false;
+
+        // Published once: the ack can only come from the broker's redelivery on the resumed session.
+        RegionAck ack = await site.WaitAckAsync(Cert, 10);
+        Assert.Equal(10UL, ack.MergedIndex);
+        Assert.True(r.Transport.Reconnects >= 1);
+        Assert.True(r.Host.Metrics.Reopens >= 1);
+        Assert.Equal(10L, r.Host.Read(c => c.State.GetCounterValue("", "shared/count")));
+    }
+
+    [Fact]
     public async Task Session_DeltasSentWhileRegionAwayAndBrokerRestarted_DeliveredWhenRegionReturns()
     {
         string store = f.NewFolder();
