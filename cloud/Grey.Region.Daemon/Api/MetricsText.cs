@@ -46,14 +46,14 @@ internal static class MetricsText
         Counter(sb, "grey_region_transport_failures_total", "Sends or settlements the transport failed.", h.TransportFailures);
         Counter(sb, "grey_region_reopens_total", "Times the core was reopened from its store after a durable failure.", h.Reopens);
         Counter(sb, "grey_region_fsyncs_total", "File fsyncs of the region store.", fsyncs);
-        Counter(sb, "grey_region_signals_dropped_total", "Status reports and region deltas dropped because the loop fell behind.", daemon.Transport.SignalsDropped);
-        Counter(sb, "grey_region_consumer_restarts_total", "Times the JetStream consumer was set up again.", daemon.Transport.ConsumerRestarts);
+        Counter(sb, "grey_region_signals_dropped_total", "Status reports and region deltas dropped because the loop fell behind.", daemon.Transport?.SignalsDropped ?? 0);
+        Counter(sb, "grey_region_consumer_restarts_total", "Times the JetStream consumer was set up again.", daemon.Transport?.ConsumerRestarts ?? 0);
         Counter(sb, "grey_region_enrollment_apply_refusals_total", "Enrolments or results the enrollment service accepted and the registry refused.", daemon.EnrollmentApplyRefusals);
         Gauge(sb, "grey_region_held_deltas", "Gap deltas held now.", held);
         Gauge(sb, "grey_region_quarantine_items", "Items in the quarantine.", quarantined);
         Gauge(sb, "grey_region_nodes", "Enrolled nodes.", nodes);
         Gauge(sb, "grey_region_sites", "Sites known.", sites);
-        Gauge(sb, "grey_region_unsettled_deltas", "Deltas delivered by the broker and not yet settled.", daemon.Transport.Unsettled);
+        Gauge(sb, "grey_region_unsettled_deltas", "Deltas delivered by the broker and not yet settled.", (daemon.Transport?.Unsettled ?? 0) + (daemon.Mqtt?.Unsettled ?? 0));
         return sb.ToString();
     }
 

@@ -23,6 +23,9 @@ internal sealed record RegionDaemonOptions
     /// <summary>A NATS credentials file (<c>.creds</c>, JWT and nkey seed), or null for none. Never logged.</summary>
     public string? NatsCredsFile { get; init; }
 
+    /// <summary>The MQTT link (<c>--mqtt</c> or <c>--mqtt-embedded</c>), or null without MQTT.</summary>
+    public Grey.Region.Daemon.Mqtt.MqttDaemonSettings? Mqtt { get; init; }
+
     /// <summary>The peer regions whose region deltas this region joins.</summary>
     public IReadOnlyList<string> PeerRegions { get; init; } = [];
 
@@ -76,7 +79,7 @@ internal sealed record RegionDaemonOptions
 
     /// <summary>A redacted one-line description for the start-up log (no token, no credentials).</summary>
     public override string ToString() =>
-        $"region {Region}, data {DataDirectory}, api {Api}, nats {string.Join(",", NatsUrls)}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
+        $"region {Region}, data {DataDirectory}, api {Api}, nats {(NatsUrls.Count == 0 ? "off" : string.Join(",", NatsUrls))}, {Mqtt?.ToString() ?? "mqtt off"}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
         $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, ek allow-list {AllowedEkFingerprints.Count}, admin token {(AdminToken is null ? "none" : "set")}, " +
         $"api tls {(ApiCertFile is null ? "off" : "on")}, client certificates {(ApiClientCaFile is null ? "off" : "on")}";
 }

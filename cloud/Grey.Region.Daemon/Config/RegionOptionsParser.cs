@@ -40,6 +40,10 @@ internal static class RegionOptionsParser
         ["api"] = false,
         ["nats"] = false,
         ["nats-creds"] = false,
+        ["mqtt"] = false,
+        ["mqtt-user"] = false,
+        ["mqtt-password-file"] = false,
+        ["mqtt-embedded"] = false,
         ["peer-regions"] = false,
         ["peer-certs"] = false,
         ["dev"] = true,
@@ -58,6 +62,7 @@ internal static class RegionOptionsParser
     /// <summary>The usage text.</summary>
     public const string Usage =
         "usage: grey-region --region ID --data DIR --api HOST:PORT --nats URL[,URL] [--nats-creds FILE]\n" +
+        "                   " + Grey.Region.Daemon.Mqtt.MqttDaemonSettings.Usage + " (--nats, MQTT, or both)\n" +
         "                   [--peer-regions ID,... --peer-certs DIR] [--dev] [--admin-token T] [--config FILE]\n" +
         "                   [--enroll-ca-cert F --enroll-ca-key F --ek-roots F [--enroll-tokens F] [--ek-allow F]]\n" +
         "                   [--api-cert F --api-key F [--api-client-ca F]]\n" +
@@ -236,13 +241,14 @@ internal static class RegionOptionsParser
             errors.Add($"--api '{api}' must be HOST:PORT with an IP address or localhost (e.g. 127.0.0.1:8480)");
         }
 
-        if (!v.TryGetValue("nats", out string? nats) || nats.Length == 0)
-        {
-            errors.Add("--nats is required");
-        }
-        else
+        o = o with { Mqtt = Grey.Region.Daemon.Mqtt.MqttDaemonSettings.Parse(v, fileExists, errors) };
+        if (v.TryGetValue("nats", out string? nats) && nats.Length > 0)
         {
             o = o with { NatsUrls = ParseNatsUrls(nats, errors) };
+        }
+        else if (!v.ContainsKey("mqtt") && !v.ContainsKey("mqtt-embedded"))
+        {
+            errors.Add("--nats is required (or --mqtt / --mqtt-embedded, or both)");
         }
 
         if (v.TryGetValue("nats-creds", out string? creds))

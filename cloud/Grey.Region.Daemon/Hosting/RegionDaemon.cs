@@ -39,7 +39,10 @@ internal sealed class RegionDaemon : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly RegistryJournal _journal;
     private readonly RevocationNoticeIssuer _issuer;
-    private readonly NatsConnection _connection;
+    private readonly NatsConnection? _connection;
+    private Grey.Region.Daemon.Mqtt.MqttDaemonLink? _mqtt;
+    private Grey.Region.Daemon.Mqtt.CompositeRegionTransport? _composite;
+    private IRegionTransport? _publishing;
     private readonly EnrollmentService? _enrollment;
     private long _enrollmentApplyRefusals;
     private WebApplication? _app;
@@ -47,7 +50,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
 
     private RegionDaemon(RegionDaemonOptions options, RegionDaemonDependencies deps, X509Certificate2 certificate, NodeRegistry registry,
-        RegistryJournal journal, RegionHost host, NatsConnection connection, EnrollmentService? enrollment)
+        RegistryJournal journal, RegionHost host, NatsConnection? connection, EnrollmentService? enrollment)
     {
         _enrollment = enrollment;
         Options = options;
@@ -77,6 +80,9 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
     /// <summary>The NATS transport.</summary>
     public NatsRegionTransport Transport { get; private set; } = null!;
+
+    /// <summary>The MQTT transport, or null without <c>--mqtt</c> / <c>--mqtt-embedded</c>.</summary>
+    public Grey.Region.Daemon.Mqtt.MqttRegionTransport? Mqtt => _mqtt?.Transport;
 
     /// <summary>The enrollment service answering <c>grey.enroll.*</c> / <c>grey.attest.*</c>, or null when enrollment is off.</summary>
     public EnrollmentService? Enrollment => _enrollment;
@@ -147,7 +153,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
             ReconnectWaitMax = TimeSpan.FromSeconds(2),
             LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         };
-        var connection = new NatsConnection(natsOptions);
+        NatsConnection? connection = options.NatsUrls.Count == 0 ? null : new NatsConnection(natsOptions);
         var daemon = new RegionDaemon(options, deps, certificate, registry, journal, host, connection, enrollment);
         try
         {
@@ -229,7 +235,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
         try
         {
-            await Transport.PublishRevocationAsync(node.Site, notice.ToBytes(), cancellationToken).ConfigureAwait(false);
+            await (_publishing ?? Transport).PublishRevocationAsync(node.Site, notice.ToBytes(), cancellationToken).ConfigureAwait(false);
             return (node, sequence, true);
         }
         catch (RegionTransportException)
@@ -264,12 +270,25 @@ internal sealed class RegionDaemon : IAsyncDisposable
             // Already reported by the caller watching Completion.
         }
 
-        if (Transport is not null)
+        if (_composite is not null)
+        {
+            // The composite disposes both transports.
+            await _composite.DisposeAsync().ConfigureAwait(false);
+        }
+        else if (Transport is not null)
         {
             await Transport.DisposeAsync().ConfigureAwait(false);
         }
 
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        if (_mqtt is not null)
+        {
+            await _mqtt.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+        }
         if (_app is not null)
         {
             await _app.DisposeAsync().ConfigureAwait(false);
@@ -361,8 +380,23 @@ internal sealed class RegionDaemon : IAsyncDisposable
     private async Task StartTransportAndApiAsync(RegionDaemonDependencies deps, CancellationToken cancellationToken)
     {
         RegionRequestHandler? requests = deps.Requests ?? (_enrollment is null ? null : HandleEnrollmentAsync);
-        Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, requests, cancellationToken).ConfigureAwait(false);
-        IRegionTransport loopTransport = deps.WrapTransport?.Invoke(Transport) ?? Transport;
+        List<IRegionTransport> parts = [];
+        if (_connection is not null)
+        {
+            Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, requests, cancellationToken).ConfigureAwait(false);
+            parts.Add(Transport);
+        }
+
+        if (Options.Mqtt is { } mqtt)
+        {
+            _mqtt = await Grey.Region.Daemon.Mqtt.MqttDaemonLink.StartAsync(mqtt, Options.Region, Options.PeerRegions, new Grey.Region.Daemon.Mqtt.MqttRegionLimits(), requests, cancellationToken).ConfigureAwait(false);
+            parts.Add(_mqtt.Transport);
+        }
+
+        // With both brokers, one composite feeds the loop and publishes on both (RegionHost runs one transport).
+        _composite = parts.Count > 1 ? new Grey.Region.Daemon.Mqtt.CompositeRegionTransport(parts) : null;
+        _publishing = _composite ?? parts[0];
+        IRegionTransport loopTransport = deps.WrapTransport?.Invoke(_publishing) ?? _publishing;
         _loop = Task.Run(() => Host.RunAsync(loopTransport, _stop.Token), CancellationToken.None);
         _apiTls = ApiTls.Load(Options);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
