@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using Grey.Ctl.EdgeHarness;
 
@@ -120,44 +119,6 @@ internal sealed class MosquittoServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    private async Task<string?> StartProcessAsync(CancellationToken cancellationToken)
-    {
-        _process.Start();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(StartTimeout);
-        while (!deadline.IsCancellationRequested)
-        {
-            if (!_process.IsRunning)
-            {
-                return $"mosquitto exited at start (code {_process.ExitCode}):\n{_process.Tail()}";
-            }
-
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port, deadline.Token).ConfigureAwait(false);
-                return null;
-            }
-            catch (SocketException)
-            {
-                // Not listening yet.
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            try
-            {
-                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return $"mosquitto did not accept connections on port {Port} within {StartTimeout.TotalSeconds:0} s:\n{_process.Tail()}";
-    }
+    private Task<string?> StartProcessAsync(CancellationToken cancellationToken) =>
+        ServerStart.StartAndWaitAsync(_process, Port, StartTimeout, cancellationToken);
 }

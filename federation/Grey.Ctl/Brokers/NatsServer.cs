@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using Grey.Ctl.EdgeHarness;
 
 namespace Grey.Ctl.Brokers;
@@ -88,53 +87,6 @@ internal sealed class NatsServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    private async Task<string?> StartProcessAsync(CancellationToken cancellationToken)
-    {
-        _process.Start();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(StartTimeout);
-        while (!deadline.IsCancellationRequested)
-        {
-            if (!_process.IsRunning)
-            {
-                return $"nats-server exited at start (code {_process.ExitCode}):\n{_process.Tail()}";
-            }
-
-            // The client port accepts connections only once the server (and JetStream) is ready.
-            if (await CanConnectAsync(Port, deadline.Token).ConfigureAwait(false))
-            {
-                return null;
-            }
-
-            try
-            {
-                await Task.Delay(50, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return $"nats-server did not accept connections on port {Port} within {StartTimeout.TotalSeconds:0} s:\n{_process.Tail()}";
-    }
-
-    private static async Task<bool> CanConnectAsync(int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<string?> StartProcessAsync(CancellationToken cancellationToken) =>
+        ServerStart.StartAndWaitAsync(_process, Port, StartTimeout, cancellationToken);
 }
