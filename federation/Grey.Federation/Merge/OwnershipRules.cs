@@ -35,7 +35,7 @@ public static class OwnershipRules
             return $"{op.Key}: written by the site without a desired-state change";
         }
 
-        DesiredChange? change = ledger.Find(op.Desired.Region, op.Desired.Sequence);
+        DesiredChange? change = ledger.Find(op.Desired.Region, site, op.Desired.Sequence);
         if (change is null || change.Site != site)
         {
             return $"{op.Key}: region {op.Desired.Region} issued no change {op.Desired.Sequence} for site {site}";
@@ -68,7 +68,7 @@ public static class OwnershipRules
             return $"{sk.Key}: written by the site without a desired-state change";
         }
 
-        DesiredChange? change = ledger.Find(reg.Desired.Region, reg.Desired.Sequence);
+        DesiredChange? change = ledger.Find(reg.Desired.Region, site, reg.Desired.Sequence);
         bool matches = change is not null && change.Site == site && change.Key == sk.Key
                        && reg.Desired.Equals(change.Reference) && reg.IsTombstone == (change.Kind == OperationKind.Delete)
                        && reg.Value.Span.SequenceEqual(change.Value.Span);
