@@ -19,6 +19,7 @@ public sealed class RegionHost : IDisposable
     private readonly TimeProvider _time;
     private readonly RegionHostOptions _options;
     private readonly Lock _lock = new();
+    private readonly Quotas.AckGovernor _quotas;
     private RegionCore _core;
     private DateTimeOffset? _lastExport;
     private long _exportMarker = -1;
@@ -38,11 +39,30 @@ public sealed class RegionHost : IDisposable
             throw new ArgumentException(string.Join("; ", errors), nameof(options));
         }
 
+        _quotas = new Quotas.AckGovernor(_options.Quotas, time);
         _core = open();
     }
 
     /// <summary>The loop's counters.</summary>
     public RegionHostMetrics Metrics { get; } = new();
+
+    /// <summary>The quota status of <paramref name="site"/>, or null when it is not metered.</summary>
+    public Quotas.SiteQuotaStatus? QuotaStatus(string site)
+    {
+        lock (_lock)
+        {
+            return _quotas.Status(site);
+        }
+    }
+
+    /// <summary>Every metered site's quota status, ordered by site id.</summary>
+    public IReadOnlyList<Quotas.SiteQuotaStatus> QuotaStatuses()
+    {
+        lock (_lock)
+        {
+            return _quotas.Statuses();
+        }
+    }
 
     /// <summary>Runs <paramref name="read"/> on the core under the host's lock (reads and admin changes of the API).</summary>
     public T Read<T>(Func<RegionCore, T> read)
@@ -94,9 +114,16 @@ public sealed class RegionHost : IDisposable
                     {
                         _core.ReportCommittedIndex(site, committed);
                     }
+
+                    // Only authenticated deltas count against a site's quota, or a forger could throttle another site.
+                    if (r.Status != IngestStatus.Rejected && r.Site is { } metered)
+                    {
+                        _quotas.Charge(metered, delta.Wire.Length);
+                    }
                 }
 
-                acks = _core.Flush();
+                // A site over its quota has its acknowledgement held (the newest only) until it is due: see AckGovernor.
+                acks = _quotas.Admit(_core.Flush());
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {

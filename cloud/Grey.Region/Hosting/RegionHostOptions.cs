@@ -27,6 +27,9 @@ public sealed record RegionHostOptions
     /// <summary>Whether region deltas are published at all (off for a region without peers that wants no traffic). Default on.</summary>
     public bool PublishRegionDeltas { get; init; } = true;
 
+    /// <summary>Per-site quotas: a site over its quota has its acknowledgements delayed (never its data). Default unlimited.</summary>
+    public Quotas.QuotaOptions Quotas { get; init; } = Grey.Region.Quotas.QuotaOptions.Unlimited;
+
     /// <summary>Returns every problem at once (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -51,6 +54,7 @@ public sealed record RegionHostOptions
             errors.Add($"RegionDeltaRepeat ({RegionDeltaRepeat}) must be at least RegionDeltaInterval ({RegionDeltaInterval})");
         }
 
+        errors.AddRange(Quotas.Validate());
         return errors;
     }
 }
