@@ -28,6 +28,7 @@ internal sealed class RegionApi(RegionDaemon daemon)
     public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false };
 
     private readonly byte[]? _token = daemon.Options.AdminToken is { } t ? Encoding.UTF8.GetBytes(t) : null;
+    private readonly Grey.Region.Daemon.Desired.DesiredApi _desired = new(daemon);
 
     /// <summary>Maps every route.</summary>
     public void Map(IEndpointRouteBuilder app)
@@ -37,6 +38,9 @@ internal sealed class RegionApi(RegionDaemon daemon)
         app.MapGet("/v1/sites", (HttpContext c) => Guarded(c, false, () => Results.Json(daemon.Host.Read(core => core.GetSites()).Select(SiteJson).ToList(), Json)));
         app.MapGet("/v1/sites/{site}", (HttpContext c, string site) => Guarded(c, false, () => GetSite(site)));
         app.MapGet("/v1/sites/{site}/state/{**key}", (HttpContext c, string site, string? key) => Guarded(c, false, () => GetSiteValue(site, key)));
+        app.MapGet("/v1/sites/{site}/desired", (HttpContext c, string site) => Guarded(c, false, () => _desired.List(site)));
+        app.MapPut("/v1/sites/{site}/desired/{**key}", (HttpContext c, string site, string? key) => GuardedAsync(c, true, () => _desired.PutAsync(c, site, key)));
+        app.MapDelete("/v1/sites/{site}/desired/{**key}", (HttpContext c, string site, string? key) => Guarded(c, true, () => _desired.Delete(site, key)));
         app.MapGet("/v1/shared/{**key}", (HttpContext c, string? key) => Guarded(c, false, () => GetShared(key)));
         app.MapGet("/v1/nodes", (HttpContext c) => Guarded(c, false, () => Results.Json(daemon.Host.Read(core => core.Registry.Nodes()).Select(NodeJson).ToList(), Json)));
         app.MapPost("/v1/nodes/{node}/revoke", (HttpContext c, string node) => GuardedAsync(c, true, () => RevokeAsync(node, c.RequestAborted)));

@@ -78,6 +78,9 @@ internal sealed class RegionDaemon : IAsyncDisposable
     /// <summary>The host of the region core.</summary>
     public RegionHost Host { get; }
 
+    /// <summary>Desired-state changes: issued, journaled, sent to sites (opened before the core: merges consult its ledger).</summary>
+    public Grey.Region.Daemon.Desired.DesiredService Desired { get; private set; } = null!;
+
     /// <summary>The NATS transport.</summary>
     public NatsRegionTransport Transport { get; private set; } = null!;
 
@@ -130,14 +133,21 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
         string store = Path.Combine(options.DataDirectory, StoreFolder);
         RegionHost host;
+        Grey.Region.Daemon.Desired.DesiredService? desired = null;
         try
         {
+            desired = Grey.Region.Daemon.Desired.DesiredService.Open(options.DataDirectory, options.Region, certificate, deps.DesiredOptions, deps.Time);
             host = new RegionHost(
-                () => RegionCore.Open(options.Region, certificate, registry, new PhysicalRegionFileSystem(store), deps.Time, deps.RegionOptions, peers),
+                () => RegionCore.Open(options.Region, certificate, registry, new PhysicalRegionFileSystem(store), deps.Time, deps.RegionOptions, peers, desired.Ledger),
                 deps.Time, deps.HostOptions);
         }
         catch
         {
+            if (desired is not null)
+            {
+                await desired.DisposeAsync().ConfigureAwait(false);
+            }
+
             journal.Dispose();
             enrollment?.Dispose();
             throw;
@@ -154,7 +164,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
             LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         };
         NatsConnection? connection = options.NatsUrls.Count == 0 ? null : new NatsConnection(natsOptions);
-        var daemon = new RegionDaemon(options, deps, certificate, registry, journal, host, connection, enrollment);
+        var daemon = new RegionDaemon(options, deps, certificate, registry, journal, host, connection, enrollment) { Desired = desired };
         try
         {
             await daemon.StartTransportAndApiAsync(deps, cancellationToken).ConfigureAwait(false);
@@ -268,6 +278,12 @@ internal sealed class RegionDaemon : IAsyncDisposable
         catch (Exception e) when (e is IOException or InvalidDataException or StoreCorruptException or UnauthorizedAccessException)
         {
             // Already reported by the caller watching Completion.
+        }
+
+        if (Desired is not null)
+        {
+            // The sender stops before the transports it publishes on.
+            await Desired.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_composite is not null)
@@ -396,7 +412,8 @@ internal sealed class RegionDaemon : IAsyncDisposable
         // With both brokers, one composite feeds the loop and publishes on both (RegionHost runs one transport).
         _composite = parts.Count > 1 ? new Grey.Region.Daemon.Mqtt.CompositeRegionTransport(parts) : null;
         _publishing = _composite ?? parts[0];
-        IRegionTransport loopTransport = deps.WrapTransport?.Invoke(_publishing) ?? _publishing;
+        IRegionTransport observed = Desired.Attach(Host, _publishing, _publishing);
+        IRegionTransport loopTransport = deps.WrapTransport?.Invoke(observed) ?? observed;
         _loop = Task.Run(() => Host.RunAsync(loopTransport, _stop.Token), CancellationToken.None);
         _apiTls = ApiTls.Load(Options);
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();

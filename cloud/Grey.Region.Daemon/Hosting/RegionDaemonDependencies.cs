@@ -33,6 +33,9 @@ internal sealed record RegionDaemonDependencies
     /// <summary>The ingest loop's limits and intervals.</summary>
     public RegionHostOptions HostOptions { get; init; } = new();
 
+    /// <summary>Desired-state delivery limits and intervals.</summary>
+    public Grey.Region.Desired.DesiredOptions DesiredOptions { get; init; } = new();
+
     /// <summary>The NATS stream, consumer and subscription limits.</summary>
     public NatsTransportLimits NatsLimits { get; init; } = new();
 }

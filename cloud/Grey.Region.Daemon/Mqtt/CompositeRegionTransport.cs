@@ -122,6 +122,9 @@ internal sealed class CompositeRegionTransport : IRegionTransport
     public ValueTask PublishRevocationAsync(string site, ReadOnlyMemory<byte> notice, CancellationToken cancellationToken) => EveryAsync(p => p.PublishRevocationAsync(site, notice, cancellationToken));
 
     /// <inheritdoc />
+    public ValueTask PublishDesiredAsync(string site, ReadOnlyMemory<byte> change, CancellationToken cancellationToken) => EveryAsync(p => p.PublishDesiredAsync(site, change, cancellationToken));
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested)

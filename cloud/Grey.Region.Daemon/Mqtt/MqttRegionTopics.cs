@@ -32,6 +32,9 @@ internal static class MqttRegionTopics
     /// <summary>Revocation notices to a site.</summary>
     public static string Revoke(string site) => "grey/revoke/" + site;
 
+    /// <summary>Signed desired-state changes to a site (QoS 1, not retained; the region resends until applied).</summary>
+    public static string Desired(string site) => "grey/desired/" + site;
+
     /// <summary>A region's region deltas (the MQTT form of <c>grey.region.&lt;region&gt;</c>).</summary>
     public static string RegionDelta(string region) => "grey/region/" + region;
 

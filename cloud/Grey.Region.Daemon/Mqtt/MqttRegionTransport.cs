@@ -243,6 +243,10 @@ internal sealed class MqttRegionTransport : IRegionTransport
         PublishAsync(MqttRegionTopics.Revoke(RequireSite(site)), notice.ToArray(), cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask PublishDesiredAsync(string site, ReadOnlyMemory<byte> change, CancellationToken cancellationToken) =>
+        PublishAsync(MqttRegionTopics.Desired(RequireSite(site)), change.ToArray(), cancellationToken);
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested)

@@ -201,6 +201,10 @@ internal sealed class NatsRegionTransport : IRegionTransport
         PublishAsync(NatsSubjects.Revoke(site), notice.ToArray(), cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask PublishDesiredAsync(string site, ReadOnlyMemory<byte> change, CancellationToken cancellationToken) =>
+        PublishAsync(NatsSubjects.Desired(site), change.ToArray(), cancellationToken);
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

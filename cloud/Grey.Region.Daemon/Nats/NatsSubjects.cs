@@ -24,6 +24,9 @@ internal static class NatsSubjects
     /// <summary>Revocation notices to a site.</summary>
     public static string Revoke(string site) => "grey.revoke." + site;
 
+    /// <summary>Signed desired-state changes to a site (core NATS; the region resends until applied).</summary>
+    public static string Desired(string site) => "grey.desired." + site;
+
     /// <summary>Status reports of this region's sites.</summary>
     public static string StatusWildcard(string region) => $"grey.status.{region}.*";
 

@@ -43,4 +43,12 @@ public interface IRegionTransport : IAsyncDisposable
 
     /// <summary>Publishes a signed revocation notice to a site (<c>grey.revoke.&lt;site&gt;</c>).</summary>
     ValueTask PublishRevocationAsync(string site, ReadOnlyMemory<byte> notice, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Publishes a signed desired-state change to a site (<c>grey.desired.&lt;site&gt;</c>, at least once: the region
+    /// resends until the site has applied it). A transport that cannot carry desired state keeps this default, which
+    /// fails like an unreachable broker.
+    /// </summary>
+    ValueTask PublishDesiredAsync(string site, ReadOnlyMemory<byte> change, CancellationToken cancellationToken) =>
+        ValueTask.FromException(new RegionTransportException($"{GetType().Name} does not carry desired-state changes"));
 }
