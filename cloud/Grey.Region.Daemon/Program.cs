@@ -18,6 +18,11 @@ internal static class Program
             return 0;
         }
 
+        if (Sharding.ShardOfCommand.Matches(args))
+        {
+            return Sharding.ShardOfCommand.Run(args, Console.Out, Console.Error);
+        }
+
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
         {

@@ -53,6 +53,7 @@ internal static class MetricsText
         Gauge(sb, "grey_region_quarantine_items", "Items in the quarantine.", quarantined);
         Gauge(sb, "grey_region_nodes", "Enrolled nodes.", nodes);
         Gauge(sb, "grey_region_sites", "Sites known.", sites);
+        SiteMetricsText.Render(sb, daemon);
         daemon.Desired?.AppendMetrics(sb);
         Gauge(sb, "grey_region_unsettled_deltas", "Deltas delivered by the broker and not yet settled.", (daemon.Transport?.Unsettled ?? 0) + (daemon.Mqtt?.Unsettled ?? 0));
         return sb.ToString();

@@ -35,7 +35,7 @@ internal sealed class RegionApi(RegionDaemon daemon)
     {
         app.MapGet("/healthz", Health);
         app.MapGet("/metrics", (HttpContext c) => Guarded(c, false, () => Results.Text(MetricsText.Render(daemon), "text/plain; version=0.0.4")));
-        app.MapGet("/v1/sites", (HttpContext c) => Guarded(c, false, () => Results.Json(daemon.Host.Read(core => core.GetSites()).Select(SiteJson).ToList(), Json)));
+        app.MapGet("/v1/sites", (HttpContext c) => Guarded(c, false, () => Results.Json(daemon.Host.Read(core => core.GetSites()).Select(s => QuotaJson.Add(SiteJson(s), daemon.Host.QuotaStatus(s.Site))).ToList(), Json)));
         app.MapGet("/v1/sites/{site}", (HttpContext c, string site) => Guarded(c, false, () => GetSite(site)));
         app.MapGet("/v1/sites/{site}/state/{**key}", (HttpContext c, string site, string? key) => Guarded(c, false, () => GetSiteValue(site, key)));
         app.MapGet("/v1/sites/{site}/desired", (HttpContext c, string site) => Guarded(c, false, () => _desired.List(site)));
@@ -108,8 +108,13 @@ internal sealed class RegionApi(RegionDaemon daemon)
             return Error(StatusCodes.Status400BadRequest, "bad-site", $"'{site}' is not a site id");
         }
 
+        if (QuotaJson.OtherShard(daemon.Options.Shard, site) is { } misdirected)
+        {
+            return misdirected;
+        }
+
         SiteStatus? status = daemon.Host.Read(core => core.GetSiteStatus(site));
-        return status is null ? Error(StatusCodes.Status404NotFound, "site-unknown", $"site {site} is unknown to this region") : Results.Json(SiteJson(status), Json);
+        return status is null ? Error(StatusCodes.Status404NotFound, "site-unknown", $"site {site} is unknown to this region") : Results.Json(QuotaJson.Add(SiteJson(status), daemon.Host.QuotaStatus(site)), Json);
     }
 
     private IResult GetSiteValue(string site, string? key)
@@ -129,7 +134,7 @@ internal sealed class RegionApi(RegionDaemon daemon)
             return Error(StatusCodes.Status400BadRequest, "bad-key", $"shared keys are read at /v1/shared/{key[KeyNames.SharedPrefix.Length..]}");
         }
 
-        return Value(site, key);
+        return QuotaJson.OtherShard(daemon.Options.Shard, site) ?? Value(site, key);
     }
 
     private IResult GetShared(string? key)

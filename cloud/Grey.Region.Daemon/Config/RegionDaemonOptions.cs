@@ -74,6 +74,12 @@ internal sealed record RegionDaemonOptions
     /// <summary>Whether nodes can enroll over NATS (always under <c>--dev</c>; outside it, with the CA and EK roots).</summary>
     public bool EnrollmentEnabled => Dev || EnrollCaCertFile is not null;
 
+    /// <summary>Per-site quotas (<c>--quota-deltas-per-s</c>, <c>--quota-bytes-per-s</c>, <c>--quota</c>).</summary>
+    public Grey.Region.Quotas.QuotaOptions Quotas { get; init; } = Grey.Region.Quotas.QuotaOptions.Unlimited;
+
+    /// <summary>Which sites this process serves (<c>--shard I/N</c>, default 0/1: all).</summary>
+    public Grey.Region.Daemon.Sharding.ShardAssignment Shard { get; init; } = Grey.Region.Daemon.Sharding.ShardAssignment.Single;
+
     /// <summary>The config file read, if any.</summary>
     public string? ConfigFile { get; init; }
 
@@ -81,5 +87,6 @@ internal sealed record RegionDaemonOptions
     public override string ToString() =>
         $"region {Region}, data {DataDirectory}, api {Api}, nats {(NatsUrls.Count == 0 ? "off" : string.Join(",", NatsUrls))}, {Mqtt?.ToString() ?? "mqtt off"}, creds {(NatsCredsFile is null ? "none" : "file")}, " +
         $"peers [{string.Join(",", PeerRegions)}], dev {Dev}, enrollment {(EnrollmentEnabled ? "on" : "off")}, ek allow-list {AllowedEkFingerprints.Count}, admin token {(AdminToken is null ? "none" : "set")}, " +
-        $"api tls {(ApiCertFile is null ? "off" : "on")}, client certificates {(ApiClientCaFile is null ? "off" : "on")}";
+        $"api tls {(ApiCertFile is null ? "off" : "on")}, client certificates {(ApiClientCaFile is null ? "off" : "on")}, " +
+        $"shard {Shard}, quota {Quotas.Default} per site ({Quotas.Overrides.Count} overrides)";
 }

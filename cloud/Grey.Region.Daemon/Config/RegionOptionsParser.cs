@@ -57,6 +57,10 @@ internal static class RegionOptionsParser
         ["api-key"] = false,
         ["api-client-ca"] = false,
         ["config"] = false,
+        ["quota-deltas-per-s"] = false,
+        ["quota-bytes-per-s"] = false,
+        ["quota"] = false,
+        ["shard"] = false,
     };
 
     /// <summary>The usage text.</summary>
@@ -66,6 +70,8 @@ internal static class RegionOptionsParser
         "                   [--peer-regions ID,... --peer-certs DIR] [--dev] [--admin-token T] [--config FILE]\n" +
         "                   [--enroll-ca-cert F --enroll-ca-key F --ek-roots F [--enroll-tokens F] [--ek-allow F]]\n" +
         "                   [--api-cert F --api-key F [--api-client-ca F]]\n" +
+        "                   " + QuotaAndShardFlags.Usage + "\n" +
+        "       grey-region --shard-of SITE --shards N   (prints the shard index of SITE)\n" +
         "environment: GREY_REGION_<KEY> (e.g. GREY_REGION_ADMIN_TOKEN); config file: key = value lines. Flags win over the environment, which wins over the file.\n" +
         "--admin-token (at least 16 characters) is required unless --dev; prefer the environment for it.";
 
@@ -323,6 +329,7 @@ internal static class RegionOptionsParser
         }
 
         o = o with { ApiCertFile = apiCert, ApiKeyFile = apiKey, ApiClientCaFile = clientCa };
+        o = QuotaAndShardFlags.Apply(v, o, errors);
         if (v.TryGetValue("admin-token", out string? token))
         {
             if (token.Length < MinAdminTokenLength)

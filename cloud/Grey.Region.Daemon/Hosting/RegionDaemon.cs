@@ -87,6 +87,9 @@ internal sealed class RegionDaemon : IAsyncDisposable
     /// <summary>The MQTT transport, or null without <c>--mqtt</c> / <c>--mqtt-embedded</c>.</summary>
     public Grey.Region.Daemon.Mqtt.MqttRegionTransport? Mqtt => _mqtt?.Transport;
 
+    /// <summary>The shard filter in front of the loop, or null when this process serves every site (<c>--shard 0/1</c>).</summary>
+    public Sharding.ShardFilterTransport? ShardFilter { get; private set; }
+
     /// <summary>The enrollment service answering <c>grey.enroll.*</c> / <c>grey.attest.*</c>, or null when enrollment is off.</summary>
     public EnrollmentService? Enrollment => _enrollment;
 
@@ -139,7 +142,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
             desired = Grey.Region.Daemon.Desired.DesiredService.Open(options.DataDirectory, options.Region, certificate, deps.DesiredOptions, deps.Time);
             host = new RegionHost(
                 () => RegionCore.Open(options.Region, certificate, registry, new PhysicalRegionFileSystem(store), deps.Time, deps.RegionOptions, peers, desired.Ledger),
-                deps.Time, deps.HostOptions);
+                deps.Time, deps.HostOptions with { Quotas = options.Quotas });
         }
         catch
         {
@@ -395,24 +398,25 @@ internal sealed class RegionDaemon : IAsyncDisposable
 
     private async Task StartTransportAndApiAsync(RegionDaemonDependencies deps, CancellationToken cancellationToken)
     {
-        RegionRequestHandler? requests = deps.Requests ?? (_enrollment is null ? null : HandleEnrollmentAsync);
+        RegionRequestHandler? requests = Sharding.ShardRequests.Filter(deps.Requests ?? (_enrollment is null ? null : HandleEnrollmentAsync), Options.Shard);
         List<IRegionTransport> parts = [];
         if (_connection is not null)
         {
-            Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, deps.NatsLimits, requests, cancellationToken).ConfigureAwait(false);
+            Transport = await NatsRegionTransport.StartAsync(_connection, Options.Region, Options.PeerRegions, Sharding.ShardNaming.Nats(deps.NatsLimits, Options.Region, Options.Shard), requests, cancellationToken).ConfigureAwait(false);
             parts.Add(Transport);
         }
 
         if (Options.Mqtt is { } mqtt)
         {
-            _mqtt = await Grey.Region.Daemon.Mqtt.MqttDaemonLink.StartAsync(mqtt, Options.Region, Options.PeerRegions, new Grey.Region.Daemon.Mqtt.MqttRegionLimits(), requests, cancellationToken).ConfigureAwait(false);
+            _mqtt = await Grey.Region.Daemon.Mqtt.MqttDaemonLink.StartAsync(mqtt, Options.Region, Options.PeerRegions, new Grey.Region.Daemon.Mqtt.MqttRegionLimits(), requests, Sharding.ShardNaming.MqttClientId(Options.Region, Options.Shard), cancellationToken).ConfigureAwait(false);
             parts.Add(_mqtt.Transport);
         }
 
         // With both brokers, one composite feeds the loop and publishes on both (RegionHost runs one transport).
         _composite = parts.Count > 1 ? new Grey.Region.Daemon.Mqtt.CompositeRegionTransport(parts) : null;
         _publishing = _composite ?? parts[0];
-        IRegionTransport observed = Desired.Attach(Host, _publishing, _publishing);
+        ShardFilter = Options.Shard.IsSharded ? new Sharding.ShardFilterTransport(_publishing, Options.Shard) : null;
+        IRegionTransport observed = Desired.Attach(Host, _publishing, ShardFilter ?? _publishing);
         IRegionTransport loopTransport = deps.WrapTransport?.Invoke(observed) ?? observed;
         _loop = Task.Run(() => Host.RunAsync(loopTransport, _stop.Token), CancellationToken.None);
         _apiTls = ApiTls.Load(Options);

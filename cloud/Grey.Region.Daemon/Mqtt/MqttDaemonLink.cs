@@ -25,14 +25,19 @@ internal sealed class MqttDaemonLink : IAsyncDisposable
     /// Starts the embedded broker if configured, then connects. Throws an <see cref="IOException"/> (or the bind's
     /// <see cref="System.Net.Sockets.SocketException"/>) when either fails: a start-up failure, the daemon exits 1.
     /// </summary>
+    public static Task<MqttDaemonLink> StartAsync(MqttDaemonSettings settings, string region, IReadOnlyList<string> peerRegions, MqttRegionLimits limits,
+        RegionRequestHandler? requests, CancellationToken cancellationToken) =>
+        StartAsync(settings, region, peerRegions, limits, requests, clientId: null, cancellationToken);
+
+    /// <summary>As above, with the client id (and so the session) given: each shard of a sharded region has its own; null is <c>grey-region-&lt;region&gt;</c>.</summary>
     public static async Task<MqttDaemonLink> StartAsync(MqttDaemonSettings settings, string region, IReadOnlyList<string> peerRegions, MqttRegionLimits limits,
-        RegionRequestHandler? requests, CancellationToken cancellationToken)
+        RegionRequestHandler? requests, string? clientId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         MqttEmbeddedBroker? broker = settings.Embedded is { } endpoint ? await MqttEmbeddedBroker.StartAsync(endpoint).ConfigureAwait(false) : null;
         try
         {
-            var connection = new MqttRegionConnection(settings.Host, broker?.Endpoint.Port ?? settings.Port, "grey-region-" + region, settings.UserName, settings.ReadPassword());
+            var connection = new MqttRegionConnection(settings.Host, broker?.Endpoint.Port ?? settings.Port, clientId ?? "grey-region-" + region, settings.UserName, settings.ReadPassword());
             MqttRegionTransport transport = await MqttRegionTransport.StartAsync(connection, region, peerRegions, limits, requests, cancellationToken).ConfigureAwait(false);
             return new MqttDaemonLink(broker, transport);
         }

@@ -246,7 +246,7 @@ internal sealed class NatsRegionTransport : IRegionTransport
         var config = new StreamConfig(NatsSubjects.StreamName(_region), [NatsSubjects.DeltaWildcard(_region)])
         {
             Storage = StreamConfigStorage.File,
-            Retention = StreamConfigRetention.Workqueue,
+            Retention = _limits.SharedStream ? StreamConfigRetention.Interest : StreamConfigRetention.Workqueue,
             Discard = StreamConfigDiscard.New,
             MaxBytes = _limits.StreamMaxBytes,
             MaxAge = _limits.StreamMaxAge,
@@ -259,7 +259,7 @@ internal sealed class NatsRegionTransport : IRegionTransport
 
     private async Task<INatsJSConsumer> EnsureConsumerAsync(CancellationToken cancellationToken)
     {
-        string name = NatsSubjects.ConsumerName(_region);
+        string name = _limits.ConsumerName ?? NatsSubjects.ConsumerName(_region);
         var config = new ConsumerConfig(name)
         {
             AckPolicy = ConsumerConfigAckPolicy.Explicit,

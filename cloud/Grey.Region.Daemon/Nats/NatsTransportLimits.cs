@@ -38,4 +38,13 @@ internal sealed record NatsTransportLimits
 
     /// <summary>Signals (status reports, region deltas) buffered for the loop; the oldest are dropped beyond it. Default 4096.</summary>
     public int SignalCapacity { get; init; } = 4096;
+
+    /// <summary>The durable consumer's name; null: <c>grey-region-&lt;region&gt;</c>. Each shard of a sharded region has its own (<c>Sharding/ShardNaming</c>).</summary>
+    public string? ConsumerName { get; init; }
+
+    /// <summary>
+    /// Whether several consumers (the shards of one region) share the stream: it then has interest retention (a delta
+    /// leaves once every consumer settled it) instead of a work queue. Default false.
+    /// </summary>
+    public bool SharedStream { get; init; }
 }
