@@ -18,6 +18,9 @@ internal sealed record NatsSubjects(string Region, string Site)
     /// <summary>Signed revocation notices (core NATS).</summary>
     public string Revoke => $"grey.revoke.{Site}";
 
+    /// <summary>Signed desired-state changes of the home region (core NATS: the region resends until applied).</summary>
+    public string Desired => $"grey.desired.{Site}";
+
     /// <summary>Enrollment requests (core request/reply).</summary>
     public string Enroll => $"grey.enroll.{Site}";
 

@@ -2,7 +2,7 @@ using NATS.Client.Core;
 
 namespace Grey.Edge.Uplink.Nats;
 
-/// <summary>The subscriptions: acks, NAKs and revocation notices into the bounded inbound queue.</summary>
+/// <summary>The subscriptions: acks, NAKs, revocation notices and desired-state changes into the bounded inbound queue.</summary>
 internal sealed partial class NatsUplink
 {
     private async Task<Task> SubscribeAsync(string subject, UplinkInboundKind kind, CancellationToken cancellationToken)

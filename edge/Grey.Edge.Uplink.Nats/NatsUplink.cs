@@ -240,6 +240,9 @@ internal sealed partial class NatsUplink : IUplink
             pumps.Add(await SubscribeAsync(subjects.Nak, UplinkInboundKind.Nak, cancellationToken).ConfigureAwait(false));
             pumps.Add(await SubscribeAsync(subjects.Revoke, UplinkInboundKind.Revoke, cancellationToken).ConfigureAwait(false));
 
+            // Every node subscribes (each holds its own connection); only the leader's outbox acts on a change.
+            pumps.Add(await SubscribeAsync(subjects.Desired, UplinkInboundKind.Desired, cancellationToken).ConfigureAwait(false));
+
             // A ping round trip makes sure the server has the subscriptions before LinkUp tells the outbox to resend.
             await connection.PingAsync(cancellationToken).ConfigureAwait(false);
         }

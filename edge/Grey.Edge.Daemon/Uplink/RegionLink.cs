@@ -136,7 +136,8 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
                 new TrustAckVerifier(client, time),
                 new EnrollmentRevocationVerifier(client),
                 new OutboxOptions { Region = region, NodeName = EnrolledNodeName.For(options.Site, options.NodeId) },
-                time).ConfigureAwait(false);
+                time,
+                new TrustDesiredVerifier(client, region, options.Site, time)).ConfigureAwait(false);
             var link = new RegionLink(options, attester, uplink, nats, mqtt, client, outbox, time, logger);
             link.attestLoop = Task.Run(() => link.AttestLoopAsync(link.stopping.Token));
             RegionLinkLog.Started(logger, options.Site, region, link.Servers, options.Tpm);
@@ -190,13 +191,14 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
             InFlightDeltas: s.InFlightDeltas,
             DeltasShipped: s.DeltasShipped,
             Resends: s.Resends,
+            DesiredAppliedSequence: s.DesiredAppliedSequence,
             Revoked: outbox.IsRevoked,
             LastError: outbox.LastError ?? lastAttestError ?? nats?.LastError ?? mqtt?.LastError);
     }
 
     /// <inheritdoc />
     public void AppendMetrics(StringBuilder sb) =>
-        RegionMetricsText.Append(sb, outbox.Snapshot(), uplink, nats, mqtt, client.ResultExpiresAt, time.GetUtcNow(), Interlocked.Read(ref attestations), Interlocked.Read(ref attestationFailures));
+        RegionMetricsText.Append(sb, outbox.Snapshot(), uplink, nats, mqtt, client.ResultExpiresAt, time.GetUtcNow(), Interlocked.Read(ref attestations), Interlocked.Read(ref attestationFailures), outbox.DesiredMetrics);
 
     /// <summary>Stops the attestation loop and the outbox, then the uplink, the enrollment client and the TPM (orderly shutdown for the software TPM).</summary>
     public async ValueTask DisposeAsync()

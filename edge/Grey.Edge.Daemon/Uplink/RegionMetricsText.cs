@@ -15,7 +15,7 @@ namespace Grey.Edge.Daemon.Uplink;
 /// </summary>
 internal static class RegionMetricsText
 {
-    public static void Append(StringBuilder sb, OutboxSnapshot s, IUplink uplink, NatsUplink? nats, MqttUplink? mqtt, DateTimeOffset? resultExpires, DateTimeOffset now, long attestations, long attestationFailures)
+    public static void Append(StringBuilder sb, OutboxSnapshot s, IUplink uplink, NatsUplink? nats, MqttUplink? mqtt, DateTimeOffset? resultExpires, DateTimeOffset now, long attestations, long attestationFailures, Grey.Edge.Desired.DesiredMetrics? desired = null)
     {
         ArgumentNullException.ThrowIfNull(sb);
         ArgumentNullException.ThrowIfNull(uplink);
@@ -42,6 +42,10 @@ internal static class RegionMetricsText
         Counter(sb, "grey_edge_outbox_naks_total", "NAKs acted on.", s.Naks);
         Counter(sb, "grey_edge_outbox_publish_failures_total", "Publishes the broker did not store.", s.PublishFailures);
         Counter(sb, "grey_edge_outbox_revocations_total", "Revocation notices acted on.", s.Revocations);
+        if (desired is not null)
+        {
+            AppendDesired(sb, s, desired);
+        }
 
         Gauge(sb, "grey_edge_uplink_connected", "1 while the link to the broker is up.", uplink.IsConnected ? 1 : 0);
         if (nats is not null)
@@ -89,6 +93,35 @@ internal static class RegionMetricsText
         Counter(sb, "grey_edge_uplink_permission_violations_total", "Permission violations the server reported.", m.PermissionViolations);
 
     }
+
+    private static void AppendDesired(StringBuilder sb, OutboxSnapshot s, Grey.Edge.Desired.DesiredMetrics d)
+    {
+        Gauge(sb, "grey_edge_desired_applied_sequence", "The highest desired-change sequence of the home region the site applied (replicated).", s.DesiredAppliedSequence);
+        Counter(sb, "grey_edge_desired_applied_total", "Desired changes this node proposed that applied.", d.Applied);
+        Counter(sb, "grey_edge_desired_duplicates_total", "Desired changes already applied when they arrived.", d.Duplicates);
+        Counter(sb, "grey_edge_desired_gaps_total", "Desired changes ahead of the next sequence (ignored; the region resends in order).", d.Gaps);
+        Counter(sb, "grey_edge_desired_not_leader_total", "Desired changes received while not the leader (ignored).", d.NotLeader);
+        Counter(sb, "grey_edge_desired_proposal_failures_total", "Desired-change proposals that reached no outcome (the change comes again).", d.ProposalFailures);
+        const string name = "grey_edge_desired_refused_total";
+        sb.Append(CultureInfo.InvariantCulture, $"# HELP {name} Desired changes refused, by reason.\n# TYPE {name} counter\n");
+        foreach (var reason in Enum.GetValues<Grey.Edge.Desired.DesiredRefusal>())
+        {
+            if (reason != Grey.Edge.Desired.DesiredRefusal.None)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{name}{{reason=\"{ReasonLabel(reason)}\"}} {d.Refused(reason)}\n");
+            }
+        }
+    }
+
+    private static string ReasonLabel(Grey.Edge.Desired.DesiredRefusal reason) => reason switch
+    {
+        Grey.Edge.Desired.DesiredRefusal.NoTrust => "no_trust",
+        Grey.Edge.Desired.DesiredRefusal.Signature => "signature",
+        Grey.Edge.Desired.DesiredRefusal.Malformed => "malformed",
+        Grey.Edge.Desired.DesiredRefusal.WrongSite => "wrong_site",
+        Grey.Edge.Desired.DesiredRefusal.WrongRegion => "wrong_region",
+        _ => "other",
+    };
 
     private static void AppendMqtt(StringBuilder sb, MqttUplink uplink)
     {

@@ -21,6 +21,7 @@ internal sealed record UplinkStatus(
     int InFlightDeltas,
     long DeltasShipped,
     long Resends,
+    ulong DesiredAppliedSequence,
     bool Revoked,
     string? LastError);
 

@@ -1,3 +1,5 @@
+using Grey.Edge.Desired;
+using Grey.Edge.Node;
 using Grey.Edge.StateMachine;
 using Grey.Edge.Uplink;
 using Grey.Federation.Messages;
@@ -5,7 +7,10 @@ using Grey.Raft;
 
 namespace Grey.Edge.Outbox;
 
-/// <summary>What the region sends: signed acks (verified, checked, recorded through Raft), NAKs, link events, revocations.</summary>
+/// <summary>
+/// What the region sends: signed acks (verified, checked, recorded through Raft), NAKs, link events, revocations,
+/// and signed desired-state changes (verified, applied through Raft exactly once, in sequence order).
+/// </summary>
 internal sealed partial class OutboxService
 {
     private async ValueTask HandleInboundAsync(UplinkInbound message, CancellationToken token)
@@ -39,9 +44,10 @@ internal sealed partial class OutboxService
             case UplinkInboundKind.Revoke:
                 HandleRevocation(message.Payload);
                 break;
-            default:
-                // Desired-state changes are issue 7's.
-                break;
+            case UplinkInboundKind.Desired:
+                // Settles (or deliberately does not) by itself.
+                await HandleDesiredAsync(message, token).ConfigureAwait(false);
+                return;
         }
 
         if (message.Settle is { } settle && message.Kind is UplinkInboundKind.Ack or UplinkInboundKind.Nak or UplinkInboundKind.Revoke)
@@ -195,5 +201,112 @@ internal sealed partial class OutboxService
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// A desired-state change (docs/OUTBOX.md, "Desired state"): only the leader acts. Verified (signature, this site,
+    /// the home region), then compared with the replicated applied mark: at or below it a duplicate, the next one
+    /// proposed through Raft (the state machine checks the sequence again when it applies), beyond it a gap (the
+    /// region resends in order). Settled at the broker once handled, except when a proposal reached no outcome: that
+    /// copy stays with the broker and comes again.
+    /// </summary>
+    private async ValueTask HandleDesiredAsync(UplinkInbound message, CancellationToken token)
+    {
+        var settle = true;
+        try
+        {
+            settle = await ApplyDesiredAsync(message.Payload, token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (settle && message.Settle is { } s)
+            {
+                await s().ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Returns whether the message may be settled.
+    private async ValueTask<bool> ApplyDesiredAsync(ReadOnlyMemory<byte> payload, CancellationToken token)
+    {
+        if (!node.IsLeader || revokedSelf)
+        {
+            // The leader applies it; the region resends to the site until an applied change comes back up, so a
+            // follower (or a revoked node) settles its copy and does nothing else.
+            DesiredMetrics.CountNotLeader();
+            return true;
+        }
+
+        if (desiredVerifier is null)
+        {
+            RefuseDesired(DesiredRefusal.NoTrust, "no desired-state verifier configured");
+            return true;
+        }
+
+        var verified = desiredVerifier.Verify(payload);
+        if (!verified.IsTrusted)
+        {
+            RefuseDesired(verified.Reason, verified.Error ?? verified.Reason.ToString());
+            return true;
+        }
+
+        var change = verified.Change!;
+        if (change.Site != node.Site)
+        {
+            RefuseDesired(DesiredRefusal.WrongSite, $"desired change for site {change.Site}, this is {node.Site}");
+            return true;
+        }
+
+        if (change.Region != options.Region)
+        {
+            RefuseDesired(DesiredRefusal.WrongRegion, $"desired change from region {change.Region}, the home region is {options.Region}");
+            return true;
+        }
+
+        var applied = node.Query(m => m.DesiredAppliedSequence(change.Region));
+        if (change.Sequence <= applied)
+        {
+            DesiredMetrics.CountDuplicate();
+            return true;
+        }
+
+        if (change.Sequence > applied + 1)
+        {
+            DesiredMetrics.CountGap();
+            return true;
+        }
+
+        var result = await node.ProposeLocalAsync(new Command { Kind = CommandKind.Desired, Key = change.Key, Value = change.Encode() }, token).ConfigureAwait(false);
+        if (result.Status != ProposalStatus.Applied)
+        {
+            DesiredMetrics.CountProposalFailure();
+            LastError = $"desired change {change.Region}#{change.Sequence}: {result.Status} {result.Error}";
+            return false;
+        }
+
+        switch (result.Outcome.Status)
+        {
+            case CommandStatus.Ok:
+                DesiredMetrics.CountApplied();
+                break;
+            case CommandStatus.DesiredOutOfOrder when node.Query(m => m.DesiredAppliedSequence(change.Region)) >= change.Sequence:
+                // Another proposal of the same change (an earlier leader's) committed first: applied once, by it.
+                DesiredMetrics.CountDuplicate();
+                break;
+            case CommandStatus.DesiredOutOfOrder:
+                DesiredMetrics.CountGap();
+                break;
+            default:
+                LastError = $"desired change {change.Region}#{change.Sequence} not applied: {result.Outcome.Status}";
+                break;
+        }
+
+        return true;
+    }
+
+    private void RefuseDesired(DesiredRefusal reason, string error)
+    {
+        DesiredMetrics.CountRefused(reason);
+        LastError = "desired change refused: " + error;
     }
 }

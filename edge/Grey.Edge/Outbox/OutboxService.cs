@@ -25,6 +25,7 @@ internal sealed partial class OutboxService : IAsyncDisposable
     private readonly IDeltaSignerProvider signers;
     private readonly IAckVerifier ackVerifier;
     private readonly IRevocationVerifier? revocationVerifier;
+    private readonly Desired.IDesiredVerifier? desiredVerifier;
     private readonly OutboxOptions options;
     private readonly TimeProvider time;
     private readonly string nodeName;
@@ -39,8 +40,9 @@ internal sealed partial class OutboxService : IAsyncDisposable
     private int disposed;
 
     private OutboxService(EdgeNode node, OutboxJournal journal, IUplink uplink, IDeltaSignerProvider signers, IAckVerifier ackVerifier,
-        IRevocationVerifier? revocationVerifier, OutboxOptions options, TimeProvider time)
+        IRevocationVerifier? revocationVerifier, OutboxOptions options, TimeProvider time, Desired.IDesiredVerifier? desiredVerifier)
     {
+        this.desiredVerifier = desiredVerifier;
         this.node = node;
         this.journal = journal;
         this.uplink = uplink;
@@ -56,6 +58,9 @@ internal sealed partial class OutboxService : IAsyncDisposable
     /// <summary>Counters since start.</summary>
     public OutboxMetrics Metrics { get; } = new();
 
+    /// <summary>Desired-state counters since start.</summary>
+    public Desired.DesiredMetrics DesiredMetrics { get; } = new();
+
     /// <summary>The reason of the latest refusal or failure (an ack refused, a publish refused, a fold impossible), for diagnostics.</summary>
     public string? LastError { get; private set; }
 
@@ -64,7 +69,8 @@ internal sealed partial class OutboxService : IAsyncDisposable
 
     /// <summary>
     /// Starts the outbox of <paramref name="node"/> over <paramref name="journal"/> (the node's apply hook) and
-    /// <paramref name="uplink"/>. <paramref name="revocationVerifier"/> may be null (revocation notices are then ignored).
+    /// <paramref name="uplink"/>. <paramref name="revocationVerifier"/> may be null (revocation notices are then ignored);
+    /// so may <paramref name="desiredVerifier"/> (desired-state changes are then refused, counted as no trust).
     /// </summary>
     public static Task<OutboxService> StartAsync(
         EdgeNode node,
@@ -74,7 +80,8 @@ internal sealed partial class OutboxService : IAsyncDisposable
         IAckVerifier ackVerifier,
         IRevocationVerifier? revocationVerifier,
         OutboxOptions options,
-        TimeProvider time)
+        TimeProvider time,
+        Desired.IDesiredVerifier? desiredVerifier = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(journal);
@@ -89,7 +96,7 @@ internal sealed partial class OutboxService : IAsyncDisposable
             throw new ArgumentException("invalid outbox options: " + string.Join("; ", errors), nameof(options));
         }
 
-        var service = new OutboxService(node, journal, uplink, signers, ackVerifier, revocationVerifier, options, time);
+        var service = new OutboxService(node, journal, uplink, signers, ackVerifier, revocationVerifier, options, time, desiredVerifier);
         journal.Changed += service.Wake;
         service.loop = Task.Run(service.RunAsync);
         return Task.FromResult(service);
@@ -99,7 +106,7 @@ internal sealed partial class OutboxService : IAsyncDisposable
     public OutboxSnapshot Snapshot()
     {
         var stats = journal.Stats();
-        var acked = node.Query(m => m.AckedIndex);
+        var (acked, desiredSequence) = node.Query(m => (m.AckedIndex, m.DesiredAppliedSequence(options.Region)));
         var s = session;
         var age = stats.OldestWallMs is { } wall ? TimeSpan.FromMilliseconds(Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds() - wall)) : TimeSpan.Zero;
         return new OutboxSnapshot(
@@ -126,7 +133,12 @@ internal sealed partial class OutboxService : IAsyncDisposable
             AcksStale: Metrics.AcksStale,
             Naks: Metrics.Naks,
             PublishFailures: Metrics.PublishFailures,
-            Revocations: Metrics.Revocations);
+            Revocations: Metrics.Revocations,
+            DesiredAppliedSequence: desiredSequence,
+            DesiredApplied: DesiredMetrics.Applied,
+            DesiredDuplicates: DesiredMetrics.Duplicates,
+            DesiredGaps: DesiredMetrics.Gaps,
+            DesiredRefused: DesiredMetrics.RefusedTotal);
     }
 
     /// <summary>Stops the loop (the journal and node stay open; the caller disposes them after).</summary>

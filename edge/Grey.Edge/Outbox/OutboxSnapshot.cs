@@ -27,6 +27,11 @@ namespace Grey.Edge.Outbox;
 /// <param name="Naks">NAKs acted on.</param>
 /// <param name="PublishFailures">Publishes not stored by the broker.</param>
 /// <param name="Revocations">Revocation notices acted on.</param>
+/// <param name="DesiredAppliedSequence">The highest desired-change sequence of the home region applied by the site (replicated).</param>
+/// <param name="DesiredApplied">Desired changes this node proposed and applied.</param>
+/// <param name="DesiredDuplicates">Desired changes already applied when they arrived.</param>
+/// <param name="DesiredGaps">Desired changes ahead of the next sequence (ignored; the region resends in order).</param>
+/// <param name="DesiredRefused">Desired changes refused (signature, malformed, wrong site or region, no trust).</param>
 internal readonly record struct OutboxSnapshot(
     bool IsShipping,
     bool LinkUp,
@@ -51,4 +56,9 @@ internal readonly record struct OutboxSnapshot(
     long AcksStale,
     long Naks,
     long PublishFailures,
-    long Revocations);
+    long Revocations,
+    ulong DesiredAppliedSequence = 0,
+    long DesiredApplied = 0,
+    long DesiredDuplicates = 0,
+    long DesiredGaps = 0,
+    long DesiredRefused = 0);

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
 using Grey.Federation.Messages;
-using Grey.Federation.Signing;
 
 namespace Grey.Edge.Outbox;
 
@@ -16,76 +15,26 @@ internal sealed class RegionAckVerifier : IAckVerifier
     /// <summary>Largest signed ack accepted (an ack is about 300 bytes).</summary>
     public const int MaxAckBytes = 4096;
 
-    private readonly X509Certificate2 pinnedCa;
-    private readonly Func<IReadOnlyList<X509Certificate2>> regionCertificates;
-    private readonly TimeProvider time;
+    private readonly RegionEnvelopeVerifier envelopes;
 
     /// <param name="pinnedCa">The region signing CA pinned at enrollment.</param>
     /// <param name="regionCertificates">The region's current signing certificates (from enrollment); read on every verify so a renewal is picked up.</param>
     /// <param name="time">The clock the certificates' validity is checked at.</param>
     public RegionAckVerifier(X509Certificate2 pinnedCa, Func<IReadOnlyList<X509Certificate2>> regionCertificates, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(pinnedCa);
-        ArgumentNullException.ThrowIfNull(regionCertificates);
-        ArgumentNullException.ThrowIfNull(time);
-        this.pinnedCa = pinnedCa;
-        this.regionCertificates = regionCertificates;
-        this.time = time;
+        envelopes = new RegionEnvelopeVerifier(pinnedCa, regionCertificates, time);
     }
 
     /// <inheritdoc/>
     public AckVerification Verify(ReadOnlyMemory<byte> signedAck)
     {
-        if (signedAck.Length > MaxAckBytes)
+        var (content, error) = envelopes.Verify(signedAck, MaxAckBytes);
+        if (content is not { } bytes)
         {
-            return AckVerification.Refused($"{signedAck.Length} bytes, at most {MaxAckBytes}");
+            return AckVerification.Refused(error!);
         }
 
-        var envelope = SignedEnvelope.Decode(signedAck, MaxAckBytes);
-        if (!envelope.IsSuccess)
-        {
-            return AckVerification.Refused("envelope: " + envelope.Error.Message);
-        }
-
-        string? chainError = null;
-        var check = envelope.Value.Verify(keyId =>
-        {
-            foreach (var cert in regionCertificates())
-            {
-                var ski = cert.Extensions.OfType<X509SubjectKeyIdentifierExtension>().FirstOrDefault()?.SubjectKeyIdentifierBytes;
-                if (ski is { } id && id.Span.SequenceEqual(keyId.Span))
-                {
-                    chainError = ChainError(cert);
-                    return chainError is null ? cert : null;
-                }
-            }
-
-            return null;
-        });
-        if (!check.IsValid)
-        {
-            return AckVerification.Refused(chainError is not null ? "signer certificate: " + chainError : $"signature: {check.Status} {check.Reason}");
-        }
-
-        var ack = RegionAck.Decode(envelope.Value.Content);
+        var ack = RegionAck.Decode(bytes);
         return ack.IsSuccess ? AckVerification.Trusted(ack.Value) : AckVerification.Refused("ack: " + ack.Error.Message);
-    }
-
-    private string? ChainError(X509Certificate2 cert)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(pinnedCa);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = time.GetUtcNow().UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        if (!chain.Build(cert))
-        {
-            return string.Join("; ", chain.ChainStatus.Select(s => s.Status + " " + s.StatusInformation.Trim()));
-        }
-
-        // The chain must end at the pinned CA itself, not at some other root the platform knows.
-        var root = chain.ChainElements[^1].Certificate;
-        return root.RawData.AsSpan().SequenceEqual(pinnedCa.RawData) ? null : "does not chain to the pinned CA";
     }
 }

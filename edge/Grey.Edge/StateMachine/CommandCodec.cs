@@ -10,7 +10,8 @@ namespace Grey.Edge.StateMachine;
 /// The bytes of a client command in a Raft data entry, little-endian:
 /// version (1) u8, kind u8, condition u8, expected revision u64, proposal id u64, stamp wall i64,
 /// stamp logical u16, origin (u8 length + ASCII), key (u16 length + ASCII), then by kind: put: u32 length +
-/// value bytes; counter add: i64 amount; set add / remove: u16 length + UTF-8 member; delete: nothing.
+/// value bytes; counter add: i64 amount; set add / remove: u16 length + UTF-8 member; delete: nothing; desired:
+/// u32 length + the desired change's canonical bytes (which must decode, for a <c>desired/</c> key equal to the key).
 /// Decoding is strict: exact length, known version, kind and condition, valid key, origin, member and stamp.
 /// </summary>
 internal static class CommandCodec
@@ -21,10 +22,16 @@ internal static class CommandCodec
     /// <summary>The largest value a put may carry: the federation's register value limit (64 KiB).</summary>
     public const int MaxValueBytes = Grey.Federation.FederationLimits.MaxValueBytes;
 
+    /// <summary>
+    /// The largest desired change a <see cref="CommandKind.Desired"/> command carries: a maximal value plus its key
+    /// (256), region and site (63 each), stamp, sequence and CBOR framing, well under 1 KiB together.
+    /// </summary>
+    public const int MaxDesiredChangeBytes = MaxValueBytes + 1024;
+
     private const int FixedHeader = 1 + 1 + 1 + 8 + 8 + 8 + 2;
 
-    /// <summary>The largest encoded command (fixed header, origin, key, a maximal value).</summary>
-    public const int MaxEncodedBytes = FixedHeader + 1 + 63 + 2 + 256 + 4 + MaxValueBytes;
+    /// <summary>The largest encoded command (fixed header, origin, key, a maximal desired change).</summary>
+    public const int MaxEncodedBytes = FixedHeader + 1 + 63 + 2 + 256 + 4 + MaxDesiredChangeBytes;
 
     /// <summary>Encodes <paramref name="command"/>; throws for a command no decoder would accept (misuse).</summary>
     public static byte[] Encode(Command command)
@@ -40,7 +47,7 @@ internal static class CommandCodec
         var element = Encoding.UTF8.GetBytes(command.Element);
         var tail = command.Kind switch
         {
-            CommandKind.Put => 4 + command.Value.Length,
+            CommandKind.Put or CommandKind.Desired => 4 + command.Value.Length,
             CommandKind.CounterAdd => 8,
             CommandKind.SetAdd or CommandKind.SetRemove => 2 + element.Length,
             _ => 0,
@@ -64,7 +71,7 @@ internal static class CommandCodec
         at += key.Length;
         switch (command.Kind)
         {
-            case CommandKind.Put:
+            case CommandKind.Put or CommandKind.Desired:
                 BinaryPrimitives.WriteUInt32LittleEndian(span[at..], (uint)command.Value.Length);
                 command.Value.Span.CopyTo(span[(at + 4)..]);
                 break;
@@ -103,7 +110,7 @@ internal static class CommandCodec
         }
 
         var kind = (CommandKind)bytes[1];
-        if (kind is < CommandKind.Put or > CommandKind.SetRemove)
+        if (kind is < CommandKind.Put or > CommandKind.Desired)
         {
             error = $"unknown command kind {bytes[1]}";
             return false;
@@ -145,7 +152,7 @@ internal static class CommandCodec
         var element = string.Empty;
         switch (kind)
         {
-            case CommandKind.Put:
+            case CommandKind.Put or CommandKind.Desired:
                 if (rest.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(rest) != (uint)(rest.Length - 4))
                 {
                     error = "put value length does not match the bytes left";
@@ -233,6 +240,10 @@ internal static class CommandCodec
         {
             error = $"value of {command.Value.Length} bytes exceeds {MaxValueBytes}";
         }
+        else if (command.Kind == CommandKind.Desired && DesiredError(command) is { } desiredError)
+        {
+            error = desiredError;
+        }
         else if (command.Kind is CommandKind.SetAdd or CommandKind.SetRemove && !KeyNames.IsValidElement(command.Element))
         {
             error = "set member must be 1-256 bytes of text without control characters";
@@ -256,5 +267,22 @@ internal static class CommandCodec
         }
 
         return false;
+    }
+
+    /// <summary>Why a desired command is malformed, or null: its bytes must be a canonical change of its own key.</summary>
+    private static string? DesiredError(Command command)
+    {
+        if (command.Value.Length > MaxDesiredChangeBytes)
+        {
+            return $"desired change of {command.Value.Length} bytes exceeds {MaxDesiredChangeBytes}";
+        }
+
+        var change = Grey.Federation.Messages.DesiredChange.Decode(command.Value);
+        if (!change.IsSuccess)
+        {
+            return "desired change: " + change.Error.Message;
+        }
+
+        return change.Value.Key == command.Key ? null : $"desired change of key '{change.Value.Key}' in a command of key '{command.Key}'";
     }
 }

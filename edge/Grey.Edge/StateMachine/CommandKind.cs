@@ -17,4 +17,10 @@ internal enum CommandKind : byte
 
     /// <summary>Removes a member from the key's set.</summary>
     SetRemove = 5,
+
+    /// <summary>
+    /// Applies a desired-state change of the home region (issue 7): the key is the change's, the value its canonical
+    /// bytes (<c>DesiredChange.Encode</c>). Proposed only by the leader's outbox after verifying the region's signature.
+    /// </summary>
+    Desired = 6,
 }

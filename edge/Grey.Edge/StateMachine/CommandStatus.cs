@@ -23,4 +23,10 @@ internal enum CommandStatus
 
     /// <summary>The site has no epoch yet (no data entry may precede it); nothing changed.</summary>
     NoEpoch,
+
+    /// <summary>
+    /// A desired-state change whose sequence is not the next one of its region at apply time (already applied, or
+    /// ahead of a missing one); nothing changed.
+    /// </summary>
+    DesiredOutOfOrder,
 }

@@ -62,11 +62,13 @@ internal sealed partial class SiteStateMachine
         }
     }
 
-    private void TrackSiteState(DataEntry entry)
+    private void TrackSiteState(DataEntry entry, IDesiredChangeLedger ledger)
     {
+        // The ledger knows the desired change this entry applies (if any), so the shadow state keeps desired keys
+        // exactly as the region's merge of the same entry does.
         if (siteState is not null)
         {
-            SiteLogApplier.ApplyEntries(siteState, Site, Epoch!.Value, [entry], DesiredChangeLedger.Empty);
+            SiteLogApplier.ApplyEntries(siteState, Site, Epoch!.Value, [entry], ledger);
         }
     }
 

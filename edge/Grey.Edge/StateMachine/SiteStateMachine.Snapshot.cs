@@ -7,8 +7,8 @@ using Grey.Federation.Operations;
 namespace Grey.Edge.StateMachine;
 
 /// <summary>
-/// Snapshot and restore. Layout, little-endian: magic "GSSM", version u8 (2; version 1, without the outbox
-/// fields at the end, is still read), site (u8 length + ASCII),
+/// Snapshot and restore. Layout, little-endian: magic "GSSM", version u8 (3; version 2, without the desired
+/// marks at the end, and version 1, without the outbox fields either, are still read), site (u8 length + ASCII),
 /// has epoch u8, epoch u64, chain hash (u8 length 0 or 32 + bytes), applied index u64, last stamp (i64, u16),
 /// chained entries u64, member count u32 then (u64 id, u16 length + ASCII address) each, key count u32 then per
 /// key: u16 length + key, type u8, revision u64, and by type: value (u32 length + bytes), counter (i64) or set
@@ -16,6 +16,8 @@ namespace Grey.Edge.StateMachine;
 /// Version 2 then adds the outbox fields: acked index u64, acked region (u8 length + ASCII), acked chain hash
 /// (u8 length 0 or 32 + bytes), site state u8 (0 not kept, 1 kept: u32 length + the canonical region delta
 /// bytes of <see cref="SiteState"/> named after the site, 2 kept but missing).
+/// Version 3 then adds the desired-state marks: u32 count, then per region (ordinal order): u8 length + ASCII
+/// region id, u64 highest sequence applied.
 /// Restoring checks every count against the bytes left and every name against its rule.
 /// </summary>
 internal sealed partial class SiteStateMachine
@@ -25,8 +27,8 @@ internal sealed partial class SiteStateMachine
     /// <summary>Members or keys a snapshot may declare: a bound checked before allocating.</summary>
     public const int MaxSnapshotItems = 16 * 1024 * 1024;
 
-    /// <summary>The snapshot format version written (2: with the outbox fields).</summary>
-    public const byte SnapshotVersion = 2;
+    /// <summary>The snapshot format version written (3: with the outbox fields and the desired-state marks).</summary>
+    public const byte SnapshotVersion = 3;
 
     /// <summary>Encodes the whole state.</summary>
     public byte[] Snapshot()
@@ -84,6 +86,7 @@ internal sealed partial class SiteStateMachine
             }
 
             WriteOutboxFields(w);
+            WriteDesiredFields(w);
         }
 
         return stream.ToArray();
@@ -97,9 +100,9 @@ internal sealed partial class SiteStateMachine
         {
             var r = new SpanReader(bytes);
             byte version = 0;
-            if (!r.Bytes(4).SequenceEqual(Magic) || (version = r.U8()) is not (1 or SnapshotVersion))
+            if (!r.Bytes(4).SequenceEqual(Magic) || (version = r.U8()) is not (1 or 2 or SnapshotVersion))
             {
-                error = $"not a state machine snapshot of version 1 or {SnapshotVersion} (version {version})";
+                error = $"not a state machine snapshot of version 1 to {SnapshotVersion} (version {version})";
                 return false;
             }
 
@@ -187,6 +190,11 @@ internal sealed partial class SiteStateMachine
             }
 
             if (version >= 2 && !m.ReadOutboxFields(ref r, out error))
+            {
+                return false;
+            }
+
+            if (version >= 3 && !m.ReadDesiredFields(ref r, out error))
             {
                 return false;
             }

@@ -140,6 +140,11 @@ internal sealed partial class SiteStateMachine
             return new CommandOutcome(CommandStatus.NoEpoch, 0, Index: index);
         }
 
+        if (command.Kind == CommandKind.Desired)
+        {
+            return ApplyDesired(index, command);
+        }
+
         if (KeyNames.IsDesired(command.Key))
         {
             // DESIGN G6: desired/... keys are written only by the cloud through desired-state changes, which
@@ -259,12 +264,12 @@ internal sealed partial class SiteStateMachine
         return record;
     }
 
-    private void Chain(ulong index, HlcTimestamp stamp, Operation op)
+    private void Chain(ulong index, HlcTimestamp stamp, Operation op, Grey.Federation.Merge.IDesiredChangeLedger? ledger = null)
     {
         var entry = new DataEntry(index, stamp, [op]);
         chain = Grey.Federation.Chain.ChainHash.Next(chain, entry);
         ChainedEntries++;
         LastChained = entry;
-        TrackSiteState(entry);
+        TrackSiteState(entry, ledger ?? Grey.Federation.Merge.DesiredChangeLedger.Empty);
     }
 }

@@ -48,6 +48,9 @@ internal sealed class TestSiteWithOutbox : IAsyncDisposable, IProposalForwarder
 
     public Func<OutboxOptions, OutboxOptions> TuneOutbox { get; set; } = o => o;
 
+    /// <summary>The desired-change verifier every member's outbox gets (null: desired changes are refused).</summary>
+    public Grey.Edge.Desired.IDesiredVerifier? DesiredVerifier { get; set; }
+
     public static OutboxOptions DefaultOutboxOptions() => new()
     {
         Region = TestRegion.RegionId,
@@ -57,9 +60,9 @@ internal sealed class TestSiteWithOutbox : IAsyncDisposable, IProposalForwarder
         ReportInterval = TimeSpan.FromMilliseconds(200),
     };
 
-    public static async Task<TestSiteWithOutbox> StartAsync(int seed, TestRegion region, ulong[] voters, ulong snapshotEntries = 50, OutboxJournalOptions? journal = null)
+    public static async Task<TestSiteWithOutbox> StartAsync(int seed, TestRegion region, ulong[] voters, ulong snapshotEntries = 50, OutboxJournalOptions? journal = null, Grey.Edge.Desired.IDesiredVerifier? desired = null)
     {
-        var site = new TestSiteWithOutbox(seed, region) { SnapshotEntries = snapshotEntries, JournalOptions = journal ?? new OutboxJournalOptions() };
+        var site = new TestSiteWithOutbox(seed, region) { SnapshotEntries = snapshotEntries, JournalOptions = journal ?? new OutboxJournalOptions(), DesiredVerifier = desired };
         foreach (var id in voters)
         {
             var signer = await region.AdmitAsync(EdgeNode.NodeName(id), SiteId);
@@ -76,7 +79,7 @@ internal sealed class TestSiteWithOutbox : IAsyncDisposable, IProposalForwarder
         var options = TestSite.Options(id, voters) with { SnapshotEntries = SnapshotEntries, Site = SiteId };
         var node = await EdgeNode.StartAsync(options, storage, f => Network.Connect(id, f), this, TimeProvider.System, new Random(seed + (int)id), journal);
         var uplink = Broker.Connect(id);
-        var outbox = await OutboxService.StartAsync(node, journal, uplink, signer, Region.AckVerifier(), Region.RevocationVerifier(), TuneOutbox(DefaultOutboxOptions()), TimeProvider.System);
+        var outbox = await OutboxService.StartAsync(node, journal, uplink, signer, Region.AckVerifier(), Region.RevocationVerifier(), TuneOutbox(DefaultOutboxOptions()), TimeProvider.System, DesiredVerifier);
         var member = new Member(id, disk, journal, node, uplink, outbox, signer);
         Members[id] = member;
         return member;
