@@ -13,6 +13,7 @@ internal static class SimCommand
         var sim = new Command("sim", "Run deterministic simulations (one printed seed replays a run exactly)");
         sim.Add(SimRaftCommand.Create());
         sim.Add(SimMergeCommand.Create());
+        sim.Add(SimFleetCommand.Create());
         return sim;
     }
 }

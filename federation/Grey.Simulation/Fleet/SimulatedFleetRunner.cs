@@ -1,0 +1,28 @@
+namespace Grey.Simulation.Fleet;
+
+/// <summary>
+/// <c>greyctl sim fleet --broker sim</c>: runs the fleet inside the deterministic simulator (<see cref="SimulatedFleet"/>).
+/// The run is synchronous and single-threaded; the task completes when it is done.
+/// </summary>
+internal sealed class SimulatedFleetRunner(FleetSabotage sabotage = FleetSabotage.None) : IFleetRunner
+{
+    /// <summary>The last run's details (trace hash, events, times), for replay checks and benchmarks.</summary>
+    public FleetRunResult? LastRun { get; private set; }
+
+    public Task<FleetReport> RunAsync(FleetOptions options, TextWriter progress, CancellationToken token)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(progress);
+        using var fleet = new SimulatedFleet(options, sabotage);
+        FleetRunResult result = fleet.Run(progress, token);
+        LastRun = result;
+        foreach (string note in result.Notes)
+        {
+            progress.WriteLine($"  note: {note}");
+        }
+
+        progress.WriteLine($"  sim: {result.Events} events, {result.VirtualTime.TotalSeconds:0.0}s virtual in {result.WallTime.TotalSeconds:0.00}s, trace {result.TraceHash:x16}; " +
+                           $"{result.Outbox.DeltasShipped} deltas, {result.Outbox.CheckpointsShipped} checkpoints, {result.Outbox.Resends} resends, {result.Outbox.Naks} naks");
+        return Task.FromResult(result.Report);
+    }
+}
