@@ -40,6 +40,7 @@ internal static class Program
         root.Add(AttestCommand.Create());
         root.Add(TortureCommand.Create());
         root.Add(BenchCommand.Create());
+        root.Add(DevCommand.Create());
         return root;
     }
 }
