@@ -52,7 +52,7 @@ internal static class FleetTiming
     public const int MaxEntriesPerDelta = 64;
 
     /// <summary>The outbox budget: unacknowledged entries a node's journal keeps before it folds them into a checkpoint.</summary>
-    public const int JournalBudgetEntries = 40;
+    public const int JournalBudgetEntries = 24;
 
     /// <summary>After the writes stop, the longest the fleet waits for quiet before it verifies anyway (and fails).</summary>
     public static readonly TimeSpan MaxDrain = TimeSpan.FromMinutes(5);
