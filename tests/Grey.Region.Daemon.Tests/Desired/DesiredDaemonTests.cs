@@ -191,6 +191,35 @@ public sealed class DesiredDaemonTests(RegionFixture f) : IClassFixture<RegionFi
         Assert.False(await listener.AnyWithinAsync(TimeSpan.FromSeconds(2)), "an applied change was sent after the restart");
     }
 
+    [Fact]
+    public async Task SiteReport_PendingChange_ResentAtOnceWithoutTheTimer()
+    {
+        // The timer is an hour away: only the report can make the change go out again.
+        var options = new DesiredOptions { ResendInterval = TimeSpan.FromHours(1), MinReportResendGap = TimeSpan.Zero };
+        await using RegionDaemon d = await DesiredRegion.StartAsync(f, "d-report", f.NewFolder(), Cert, options);
+        await f.AdmitAsync(d, f.A1);
+        await using DesiredListener listener = await DesiredListener.StartAsync(f.Nats.Url, "site-a");
+        using HttpClient http = DesiredRegion.Admin(d);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PutAsync("/v1/sites/site-a/desired/fan", new ByteArrayContent([1]))).StatusCode);
+        Assert.Equal(1UL, DesiredListener.Verify(await listener.NextAsync(), Cert, out _)!.Sequence);
+        Assert.False(await listener.AnyWithinAsync(TimeSpan.FromSeconds(1)), "sent again without a reason");
+
+        await using var nats = new NATS.Client.Core.NatsConnection(NATS.Client.Core.NatsOpts.Default with { Url = f.Nats.Url });
+        byte[]? again = null;
+        for (int i = 0; i < 40 && again is null; i++)
+        {
+            // Reports are best effort (core NATS): repeat until the loop has read one.
+            await nats.PublishAsync("grey.status.d-report.site-a", new SiteReport("site-a", 41, 0, 0, 0, 0, 0, 0).Encode());
+            if (await listener.AnyWithinAsync(TimeSpan.FromMilliseconds(500)))
+            {
+                again = [];
+            }
+        }
+
+        Assert.NotNull(again);
+        Assert.True(d.Desired.Resends >= 1);
+    }
+
     private async Task WaitForResendAsync(DesiredListener listener, TimeSpan interval)
     {
         // The sender arms its timer after each round; advancing fake time before it did would be missed, so keep advancing.
