@@ -71,7 +71,8 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
     /// <paramref name="journal"/>. The broker may be down: the uplink connects when it can, and enrollment and
     /// shipping start then. Throws when the TPM or a file cannot be opened (the daemon exits 1).
     /// </summary>
-    public static async Task<RegionLink> StartAsync(DaemonOptions options, EdgeNode node, OutboxJournal journal, TimeProvider time, int seed, ILoggerFactory loggerFactory)
+    public static async Task<RegionLink> StartAsync(DaemonOptions options, EdgeNode node, OutboxJournal journal, TimeProvider time, int seed, ILoggerFactory loggerFactory,
+        Func<IDeltaSignerProvider, IDeltaSignerProvider>? wrapSigners = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(node);
@@ -132,7 +133,8 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
                 node,
                 journal,
                 uplink,
-                new EnrollmentSignerProvider(client, time),
+                // greyctl bench e2e wraps the signer to hold shipping back while it builds a committed backlog.
+                wrapSigners?.Invoke(new EnrollmentSignerProvider(client, time)) ?? new EnrollmentSignerProvider(client, time),
                 new TrustAckVerifier(client, time),
                 new EnrollmentRevocationVerifier(client),
                 new OutboxOptions { Region = region, NodeName = EnrolledNodeName.For(options.Site, options.NodeId) },

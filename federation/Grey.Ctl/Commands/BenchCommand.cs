@@ -9,6 +9,7 @@ internal static class BenchCommand
     {
         var command = new Command("bench", "Measure throughput and latency of real processes");
         command.Add(BenchEdgeCommand.Create(clock));
+        command.Add(BenchE2eCommand.Create(clock));
         return command;
     }
 }
