@@ -124,6 +124,11 @@ public sealed class DesiredDaemonTests(RegionFixture f) : IClassFixture<RegionFi
             using HttpClient http = DesiredRegion.Admin(d);
             Assert.Equal(HttpStatusCode.Accepted, (await http.PutAsync("/v1/sites/site-b/desired/a", new ByteArrayContent([1]))).StatusCode);
             Assert.Equal(HttpStatusCode.Accepted, (await http.PutAsync("/v1/sites/site-b/desired/b", new ByteArrayContent([2]))).StatusCode);
+
+            // Sends go 1, then 1 and 2: once 2 arrived nothing of this run is still in flight to be mistaken for a resend.
+            while (DesiredListener.Verify(await site.NextAsync(), Cert, out _)!.Sequence != 2)
+            {
+            }
         }
 
         site.Drain();
