@@ -14,9 +14,9 @@ internal sealed class InProcessSite : IAsyncDisposable
 {
     private readonly IReadOnlyList<string>[] _args;
     private readonly EdgeHost?[] _hosts;
-    private readonly TimeProvider _time;
+    private readonly Func<int, TimeProvider> _time;
 
-    private InProcessSite(string id, string region, IReadOnlyList<string>[] args, int[] apiPorts, TimeProvider time)
+    private InProcessSite(string id, string region, IReadOnlyList<string>[] args, int[] apiPorts, Func<int, TimeProvider> time)
     {
         Id = id;
         Region = region;
@@ -86,11 +86,16 @@ internal sealed class InProcessSite : IAsyncDisposable
     }
 
     /// <summary>Starts every node of a site (all at once: each waits for its peers by itself).</summary>
+    public static Task<InProcessSite> StartAsync(string site, string region, string directory, int nodes, string? natsUrl, string? mqttUrl,
+        TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(site, region, directory, nodes, natsUrl, mqttUrl, _ => time, cancellationToken);
+
+    /// <summary>Starts every node of a site, node i on the clock <paramref name="timeFor"/>(i) (the fleet skews some).</summary>
     public static async Task<InProcessSite> StartAsync(string site, string region, string directory, int nodes, string? natsUrl, string? mqttUrl,
-        TimeProvider time, CancellationToken cancellationToken)
+        Func<int, TimeProvider> timeFor, CancellationToken cancellationToken)
     {
         IReadOnlyList<string>[] args = Arguments(site, region, directory, nodes, natsUrl, mqttUrl, out int[] apiPorts);
-        var result = new InProcessSite(site, region, args, apiPorts, time);
+        var result = new InProcessSite(site, region, args, apiPorts, timeFor);
         try
         {
             await Task.WhenAll(Enumerable.Range(0, nodes).Select(i => result.StartNodeAsync(i, cancellationToken))).ConfigureAwait(false);
@@ -119,7 +124,7 @@ internal sealed class InProcessSite : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.DataDirectory);
-        _hosts[index] = await EdgeHost.StartAsync(options, _time, cancellationToken).ConfigureAwait(false);
+        _hosts[index] = await EdgeHost.StartAsync(options, _time(index), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stops node <paramref name="index"/> as SIGTERM does (API, link, node); false when it was not running.</summary>
