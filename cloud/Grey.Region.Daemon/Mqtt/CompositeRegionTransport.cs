@@ -10,7 +10,9 @@ namespace Grey.Region.Daemon.Mqtt;
 /// a pump per transport fetches its deltas into one bounded queue under fresh delivery tokens, and a settlement or
 /// release goes back to the transport that delivered the delta, with its own token. Acks, NAKs, revocation notices
 /// and region deltas go out on every transport (a site may listen on either; duplicates are harmless, the outbox
-/// settles by index), and a publish fails only when every transport failed it.
+/// settles by index), and a publish fails only when every transport failed it. It returns as soon as one transport
+/// sent it: each transport sends its publishes in order on its own (<see cref="OrderedPartPublisher"/>), so a broker
+/// that is away holds neither the other transport nor the loop.
 /// </summary>
 internal sealed class CompositeRegionTransport : IRegionTransport
 {
@@ -30,6 +32,7 @@ internal sealed class CompositeRegionTransport : IRegionTransport
     public static readonly TimeSpan FetchWait = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyList<IRegionTransport> _parts;
+    private readonly OrderedPartPublisher[] _publishers;
     private readonly Channel<InboundDelta> _deltas = Channel.CreateBounded<InboundDelta>(new BoundedChannelOptions(DeltaCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
     private readonly Channel<InboundSignal> _signals;
     private readonly ConcurrentDictionary<long, (IRegionTransport Part, InboundDelta Inner)> _delivered = new();
@@ -45,6 +48,7 @@ internal sealed class CompositeRegionTransport : IRegionTransport
         ArgumentNullException.ThrowIfNull(parts);
         ArgumentOutOfRangeException.ThrowIfLessThan(parts.Count, 1, nameof(parts));
         _parts = parts;
+        _publishers = parts.Select(p => new OrderedPartPublisher(p)).ToArray();
         _signals = Channel.CreateBounded<InboundSignal>(
             new BoundedChannelOptions(SignalCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             _ => Interlocked.Increment(ref _signalsDropped));
@@ -142,6 +146,12 @@ internal sealed class CompositeRegionTransport : IRegionTransport
             // A pump still inside its part's fetch is abandoned; disposing the part ends it.
         }
 
+        foreach (OrderedPartPublisher publisher in _publishers)
+        {
+            // Publishes still queued (a slow part) get a moment to go out before their part is disposed.
+            await publisher.DrainAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+
         foreach (IRegionTransport part in _parts)
         {
             await part.DisposeAsync().ConfigureAwait(false);
@@ -160,23 +170,37 @@ internal sealed class CompositeRegionTransport : IRegionTransport
 
     private async ValueTask EveryAsync(Func<IRegionTransport, ValueTask> publish)
     {
+        var remaining = _publishers.Select(p => p.Enqueue(publish)).ToList();
         List<RegionTransportException> failures = [];
-        foreach (IRegionTransport part in _parts)
+        while (remaining.Count > 0)
         {
-            try
+            Task done = await Task.WhenAny(remaining).ConfigureAwait(false);
+            remaining.Remove(done);
+            if (done.IsCompletedSuccessfully)
             {
-                await publish(part).ConfigureAwait(false);
+                // The slower parts go on in the background, in order, bounded by OrderedPartPublisher.MaxPending;
+                // their failures are observed here so that none goes unobserved.
+                foreach (Task other in remaining)
+                {
+                    _ = other.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+
+                return;
             }
-            catch (RegionTransportException e)
+
+            Exception? error = done.Exception?.GetBaseException();
+            if (error is RegionTransportException transport)
             {
-                failures.Add(e);
+                failures.Add(transport);
+            }
+            else
+            {
+                // Cancellation and misuse are not a broker failing: they reach the caller as before.
+                await done.ConfigureAwait(false);
             }
         }
 
-        if (failures.Count == _parts.Count)
-        {
-            throw new RegionTransportException("every transport failed: " + string.Join("; ", failures.Select(e => e.Message)), failures[0]);
-        }
+        throw new RegionTransportException("every transport failed: " + string.Join("; ", failures.Select(e => e.Message)), failures[0]);
     }
 
     private async Task PumpDeltasAsync(IRegionTransport part)

@@ -93,6 +93,54 @@ public sealed class CompositeRegionTransportTests
     }
 
     [Fact]
+    public async Task PublishNak_OnePartHangs_ReturnsOnceTheOtherSentAndTheSlowPartKeepsItsOrder()
+    {
+        // A broker that is away makes its transport wait (nats.net waits for the reconnect, up to the publish timeout):
+        // the other transport's copy and the loop must not wait for it.
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var nats = new RecordingTransport("nats") { Hold = hold.Task };
+        var mqtt = new RecordingTransport("mqtt");
+        await using var composite = new CompositeRegionTransport([nats, mqtt]);
+
+        await composite.PublishNakAsync("site-a", "1"u8.ToArray(), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await composite.PublishNakAsync("site-b", "2"u8.ToArray(), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["site-a", "site-b"], mqtt.PublishedNow());
+        Assert.Empty(nats.PublishedNow());
+        hold.SetResult();
+        for (int i = 0; i < 200 && nats.PublishedNow().Count < 2; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Equal(["site-a", "site-b"], nats.PublishedNow());
+    }
+
+    [Fact]
+    public async Task PublishNak_SlowPartFull_FailsAtOnceForItOnlyAndTheQueuedOnesStillGo()
+    {
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var nats = new RecordingTransport("nats") { Hold = hold.Task };
+        var mqtt = new RecordingTransport("mqtt");
+        await using var composite = new CompositeRegionTransport([nats, mqtt]);
+
+        int total = OrderedPartPublisher.MaxPending + 10;
+        for (int i = 0; i < total; i++)
+        {
+            await composite.PublishNakAsync("site-" + i, "n"u8.ToArray(), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Equal(total, mqtt.PublishedNow().Count);
+        hold.SetResult();
+        for (int i = 0; i < 200 && nats.PublishedNow().Count < OrderedPartPublisher.MaxPending; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Equal(Enumerable.Range(0, OrderedPartPublisher.MaxPending).Select(i => "site-" + i), nats.PublishedNow());
+    }
+
+    [Fact]
     public async Task Dispose_DisposesEveryPart()
     {
         var nats = new RecordingTransport("nats");
@@ -114,6 +162,9 @@ public sealed class CompositeRegionTransportTests
         public string Name => name;
 
         public bool FailPublishes { get; init; }
+
+        /// <summary>When set, every publish waits for it (a broker that is away), then records.</summary>
+        public Task? Hold { get; init; }
 
         public List<long> Settled { get; } = [];
 
@@ -173,6 +224,14 @@ public sealed class CompositeRegionTransportTests
             return ValueTask.CompletedTask;
         }
 
+        public List<string> PublishedNow()
+        {
+            lock (Published)
+            {
+                return [.. Published];
+            }
+        }
+
         private ValueTask Publish(string site)
         {
             if (FailPublishes)
@@ -180,8 +239,27 @@ public sealed class CompositeRegionTransportTests
                 throw new RegionTransportException(Name + " is down");
             }
 
-            Published.Add(site);
+            if (Hold is { } hold)
+            {
+                return new ValueTask(RecordAfterAsync(hold, site));
+            }
+
+            Record(site);
             return ValueTask.CompletedTask;
+        }
+
+        private async Task RecordAfterAsync(Task hold, string site)
+        {
+            await hold;
+            Record(site);
+        }
+
+        private void Record(string site)
+        {
+            lock (Published)
+            {
+                Published.Add(site);
+            }
         }
     }
 }
