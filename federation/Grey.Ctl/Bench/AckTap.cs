@@ -9,14 +9,22 @@ namespace Grey.Ctl.Bench;
 /// also reported to the <see cref="MergeWatch"/>: the region publishes an ack only after the merge is durable, so
 /// the moment of the publish is the moment the write is merged.
 /// </summary>
-internal sealed class AckTap(IRegionTransport inner, MergeWatch watch, TimeProvider time) : IRegionTransport
+internal sealed class AckTap(IRegionTransport inner, MergeWatch watch, RegionTurnClock turns, TimeProvider time) : IRegionTransport
 {
     /// <inheritdoc />
     public ChannelReader<InboundSignal> Signals => inner.Signals;
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<InboundDelta>> FetchDeltasAsync(int maxMessages, CancellationToken cancellationToken) =>
-        inner.FetchDeltasAsync(maxMessages, cancellationToken);
+    public async ValueTask<IReadOnlyList<InboundDelta>> FetchDeltasAsync(int maxMessages, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<InboundDelta> batch = await inner.FetchDeltasAsync(maxMessages, cancellationToken).ConfigureAwait(false);
+        if (batch.Count > 0)
+        {
+            turns.Fetched(batch.Count, time.GetTimestamp());
+        }
+
+        return batch;
+    }
 
     /// <inheritdoc />
     public ValueTask SettleAsync(InboundDelta delta, CancellationToken cancellationToken) => inner.SettleAsync(delta, cancellationToken);
@@ -28,7 +36,9 @@ internal sealed class AckTap(IRegionTransport inner, MergeWatch watch, TimeProvi
     public ValueTask PublishAckAsync(SignedAck ack, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(ack);
-        watch.Acknowledged(ack.Site, ack.MergedIndex, time.GetTimestamp());
+        long now = time.GetTimestamp();
+        turns.Acked(now);
+        watch.Acknowledged(ack.Site, ack.MergedIndex, now);
         return inner.PublishAckAsync(ack, cancellationToken);
     }
 

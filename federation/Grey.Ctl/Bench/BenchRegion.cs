@@ -12,7 +12,7 @@ namespace Grey.Ctl.Bench;
 internal static class BenchRegion
 {
     /// <summary>Starts the region under <paramref name="directory"/>; its API listens on a free loopback port.</summary>
-    public static Task<RegionDaemon> StartAsync(string region, string natsUrl, string directory, MergeWatch watch, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<RegionDaemon> StartAsync(string region, string natsUrl, string directory, MergeWatch watch, RegionTurnClock turns, TimeProvider time, CancellationToken cancellationToken)
     {
         var options = new RegionDaemonOptions
         {
@@ -25,7 +25,7 @@ internal static class BenchRegion
         var deps = new RegionDaemonDependencies
         {
             Time = time,
-            WrapTransport = inner => new AckTap(inner, watch, time),
+            WrapTransport = inner => new AckTap(inner, watch, turns, time),
         };
         return RegionDaemon.StartAsync(options, deps, cancellationToken);
     }

@@ -91,6 +91,9 @@ internal sealed class BenchSite : IAsyncDisposable
     /// <summary>Bytes of the delta publishes as the NATS uplinks framed them (HPUB line, headers, payload), all nodes so far.</summary>
     public long DeltaWireBytes => Links.Sum(l => l.Uplink is NatsUplink nats ? nats.Metrics.DeltaWireBytes : 0);
 
+    /// <summary>Deltas the broker stored for the site's uplinks so far (all nodes).</summary>
+    public long DeltasStored => Links.Sum(l => l.Uplink is NatsUplink nats ? nats.Metrics.DeltasAccepted : 0);
+
     /// <summary>Deltas the site's outboxes shipped so far (all nodes; only a leader ships).</summary>
     public long DeltasShipped => Links.Sum(l => l.Status().DeltasShipped);
 

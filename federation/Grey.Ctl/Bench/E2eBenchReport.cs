@@ -75,6 +75,18 @@ internal sealed record E2eBenchReport
     /// <summary>Half load: writes committed.</summary>
     public required long HalfWrites { get; init; }
 
+    /// <summary>CPU of this process and the bench's own nats-server per raw message stored (NaN with an external server).</summary>
+    public required double JetStreamCpuMicrosPerMessage { get; init; }
+
+    /// <summary>CPU of this process and the bench's own nats-server per operation drained (NaN with an external server).</summary>
+    public required double PipelineCpuMicrosPerOp { get; init; }
+
+    /// <summary>
+    /// The ratio by CPU instead of wall clock: operations per CPU-second of the pipeline over messages per CPU-second
+    /// of raw JetStream. It does not depend on the share of the cores the run got (NaN when unknown).
+    /// </summary>
+    public double CpuRatio => JetStreamCpuMicrosPerMessage / PipelineCpuMicrosPerOp;
+
     public double PipelineOpsPerSecond => PipelineSeconds > 0 ? PipelineOps / PipelineSeconds : 0;
 
     /// <summary>The pipeline against raw JetStream (the target: at least 1).</summary>
@@ -95,6 +107,9 @@ internal sealed record E2eBenchReport
         ("sent_bytes_per_op", SentBytesPerOp, false),
         ("delta_wire_bytes_per_op", DeltaWireBytesPerOp, false),
         ("jetstream_bytes_per_msg", JetStreamBytesPerMessage, false),
+        ("jetstream_cpu_us_per_msg", JetStreamCpuMicrosPerMessage, false),
+        ("pipeline_cpu_us_per_op", PipelineCpuMicrosPerOp, false),
+        ("cpu_ratio", CpuRatio, false),
         ("pipeline_ops", PipelineOps, true),
         ("pipeline_s", PipelineSeconds, false),
         ("pipeline_deltas", PipelineDeltas, true),

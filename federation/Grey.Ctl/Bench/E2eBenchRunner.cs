@@ -20,7 +20,11 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
     /// <summary>How often the drain waits look at the merged indexes.</summary>
     private static readonly TimeSpan WatchPoll = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>Backlog fills and drains of one second each before the measured phases (JIT warm-up).</summary>
+    private const int WarmUpDrains = 2;
+
     private readonly MergeWatch watch = new();
+    private readonly RegionTurnClock turns = new();
     private readonly BenchGate gate = new();
     private readonly BenchValues values = new(256);
 
@@ -45,10 +49,13 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
                 Say($"nats-server on {url}");
             }
 
+            var cpu = new CpuClock(server?.StoreDirectory);
+            TimeSpan rawCpuBefore = cpu.Now();
             var raw = await JetStreamRawBench.RunAsync(url, options.Duration, meter, time, cancellationToken).ConfigureAwait(false);
+            double rawCpuUs = raw.Messages == 0 || !cpu.HasBroker ? double.NaN : (cpu.Now() - rawCpuBefore).TotalMicroseconds / raw.Messages;
             Say($"raw JetStream: {raw.MsgsPerSecond:F0} msgs/s ({raw.Messages} stored)");
 
-            region = await BenchRegion.StartAsync(Region, url, Path.Combine(work, "region"), watch, time, cancellationToken).ConfigureAwait(false);
+            region = await BenchRegion.StartAsync(Region, url, Path.Combine(work, "region"), watch, turns, time, cancellationToken).ConfigureAwait(false);
             var started = Enumerable.Range(1, options.Sites).Select(i => BenchSite.StartAsync(
                 "bench-s" + i.ToString(CultureInfo.InvariantCulture), Region, url, Path.Combine(work, "s" + i.ToString(CultureInfo.InvariantCulture)), gate, i * 1000,
                 time, NullLoggerFactory.Instance, cancellationToken)).ToList();
@@ -75,9 +82,19 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
             (long Sent, long Received) wireBefore = (meter.Sent, meter.Received);
             long deltaWireBefore = sites.Sum(s => s.DeltaWireBytes);
             long deltasBefore = sites.Sum(s => s.DeltasShipped);
+            turns.Reset();
+            using var stopStored = new CancellationTokenSource();
+            TimeSpan drainCpuBefore = cpu.Now();
             long drainStart = time.GetTimestamp();
+            Task<(long First, long Last)> stored = WatchStoredAsync(sites, stopStored.Token);
             gate.Open();
             long drainEnd = await WaitMergedAsync(sites, fill.LastIndex, cancellationToken).ConfigureAwait(false);
+            TimeSpan drainCpu = cpu.Now() - drainCpuBefore;
+            await stopStored.CancelAsync().ConfigureAwait(false);
+            (long firstStored, long lastStored) = await stored.ConfigureAwait(false);
+            Say($"drain timeline (ms after the gate opened): deltas stored by the broker {Ms(firstStored - drainStart)}..{Ms(lastStored - drainStart)}; " +
+                $"region fetched {turns.Deltas} deltas in {turns.Batches} batches {Ms(turns.FirstFetchTicks - drainStart)}..{Ms(turns.LastFetchTicks - drainStart)}, " +
+                $"its turns (verify, merge, flush, to the first ack) took {Ms(turns.TurnTicks)} in all; last ack {Ms(drainEnd - drainStart)}");
             double drainSeconds = Seconds(drainEnd - drainStart);
             (long Sent, long Received) wireAfter = (meter.Sent, meter.Received);
             long deltaWire = sites.Sum(s => s.DeltaWireBytes) - deltaWireBefore;
@@ -122,6 +139,8 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
                 PipelineDeltas = deltas,
                 BytesPerOp = fill.Committed == 0 ? 0 : bytes / fill.Committed,
                 SentBytesPerOp = fill.Committed == 0 ? 0 : (double)(wireAfter.Sent - wireBefore.Sent) / fill.Committed,
+                JetStreamCpuMicrosPerMessage = rawCpuUs,
+                PipelineCpuMicrosPerOp = fill.Committed == 0 || !cpu.HasBroker ? double.NaN : drainCpu.TotalMicroseconds / fill.Committed,
                 DeltaWireBytesPerOp = fill.Committed == 0 ? 0 : (double)deltaWire / fill.Committed,
                 E2eOpsPerSecond = e2e,
                 E2eMaxP50Ms = maxLatency.P50Ms,
@@ -182,6 +201,36 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
 
     private double Seconds(long ticks) => (double)ticks / time.TimestampFrequency;
 
+    private string Ms(long ticks) => (ticks * 1000.0 / time.TimestampFrequency).ToString("F0", CultureInfo.InvariantCulture);
+
+    // When the broker stored the first and the last delta of the drain (the uplinks' counters, sampled every ms).
+    private async Task<(long First, long Last)> WatchStoredAsync(List<BenchSite> sites, CancellationToken cancellationToken)
+    {
+        long before = sites.Sum(s => s.DeltasStored), seen = before, first = -1, last = -1;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            long now = sites.Sum(s => s.DeltasStored);
+            if (now != seen)
+            {
+                long at = time.GetTimestamp();
+                first = first < 0 ? at : first;
+                last = at;
+                seen = now;
+            }
+
+            try
+            {
+                await Task.Delay(WatchPoll, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return (first, last);
+    }
+
     // Every site elected, enrolled and attested, and one write of each merged; then a short burst so the JIT has
     // compiled the paths the measured phases take.
     private async Task WarmUpAsync(List<BenchSite> sites, CancellationToken cancellationToken)
@@ -205,6 +254,18 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
         }
 
         await WaitMergedAsync(sites, burst.LastIndex, cancellationToken).ConfigureAwait(false);
+
+        // Once more with shipping held, so the large-delta path (encode, sign, compress, decode, merge) has run
+        // before it is measured too: the tiered JIT otherwise optimizes it during the measured drain.
+        for (int round = 0; round < WarmUpDrains; round++)
+        {
+            gate.Close();
+            var held = await BenchLoad.ClosedLoopAsync(sites.Count, options.ClientsPerSite, TimeSpan.FromSeconds(1), Writer(sites), (_, _, _) => { }, time, cancellationToken).ConfigureAwait(false);
+            gate.Open();
+            await WaitMergedAsync(sites, held.LastIndex, cancellationToken).ConfigureAwait(false);
+            burst = burst with { Committed = burst.Committed + held.Committed };
+        }
+
         Say($"warm-up: {burst.Committed} writes merged");
     }
 

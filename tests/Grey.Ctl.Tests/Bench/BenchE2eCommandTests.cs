@@ -80,6 +80,11 @@ public sealed class BenchE2eCommandTests(ITestOutputHelper output)
         // (published by the site, delivered to the region), nor need more than a few kilobytes.
         Assert.InRange(bytesPerOp, 256, 8192);
         Assert.Equal(2, root.GetProperty("sites").GetInt32());
+
+        // The bench started nats-server itself, so both CPU figures include it.
+        Assert.True(Number("jetstream_cpu_us_per_msg") > 0);
+        Assert.True(Number("pipeline_cpu_us_per_op") > 0);
+        Assert.True(Number("cpu_ratio") > 0);
         Assert.True(root.GetProperty("pipeline_ops").GetInt64() > 0);
         Assert.True(root.GetProperty("pipeline_deltas").GetInt64() > 0);
 

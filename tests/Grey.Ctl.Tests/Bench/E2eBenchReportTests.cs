@@ -12,6 +12,8 @@ public sealed class E2eBenchReportTests
         DurationSeconds = 10,
         JetStreamMsgsPerSecond = jetStream,
         JetStreamBytesPerMessage = 300,
+        JetStreamCpuMicrosPerMessage = 30,
+        PipelineCpuMicrosPerOp = 20,
         FillOpsPerSecond = 9000,
         PipelineOps = ops,
         PipelineSeconds = seconds,
@@ -41,6 +43,9 @@ public sealed class E2eBenchReportTests
         Assert.Equal(80_000, report.PipelineOpsPerSecond, 6);
         Assert.Equal(2.0, report.Ratio, 6);
     }
+
+    [Fact]
+    public void CpuRatio_IsRawCpuPerMessageOverPipelineCpuPerOp() => Assert.Equal(1.5, Sample().CpuRatio, 6);
 
     [Fact]
     public void Ratio_NoJetStreamFigure_IsZeroNotInfinite() => Assert.Equal(0, Sample(jetStream: 0).Ratio);
