@@ -193,9 +193,9 @@ internal sealed partial class RegionLink : IRegionLinkView, IAsyncDisposable
             InFlightDeltas: s.InFlightDeltas,
             DeltasShipped: s.DeltasShipped,
             Resends: s.Resends,
-            DesiredAppliedSequence: s.DesiredAppliedSequence,
             Revoked: outbox.IsRevoked,
-            LastError: outbox.LastError ?? lastAttestError ?? nats?.LastError ?? mqtt?.LastError);
+            LastError: outbox.LastError ?? lastAttestError ?? nats?.LastError ?? mqtt?.LastError,
+            DesiredAppliedSequence: s.DesiredAppliedSequence);
     }
 
     /// <inheritdoc />

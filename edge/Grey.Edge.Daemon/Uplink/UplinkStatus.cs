@@ -21,9 +21,9 @@ internal sealed record UplinkStatus(
     int InFlightDeltas,
     long DeltasShipped,
     long Resends,
-    ulong DesiredAppliedSequence,
     bool Revoked,
-    string? LastError);
+    string? LastError,
+    ulong DesiredAppliedSequence = 0);
 
 /// <summary>Source-generated JSON for the uplink section (trim- and AOT-safe).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]

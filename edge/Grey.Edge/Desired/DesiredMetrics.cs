@@ -29,7 +29,7 @@ internal sealed class DesiredMetrics
     public long ProposalFailures => Interlocked.Read(ref proposalFailures);
 
     /// <summary>Changes refused, all reasons together.</summary>
-    public long RefusedTotal => refused.Sum(r => Interlocked.Read(ref r));
+    public long RefusedTotal => Enumerable.Range(0, refused.Length).Sum(i => Interlocked.Read(ref refused[i]));
 
     /// <summary>Changes refused for <paramref name="reason"/>.</summary>
     public long Refused(DesiredRefusal reason) => Interlocked.Read(ref refused[(int)reason]);
