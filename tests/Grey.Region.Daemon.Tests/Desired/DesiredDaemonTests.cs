@@ -53,6 +53,25 @@ public sealed class DesiredDaemonTests(RegionFixture f) : IClassFixture<RegionFi
         Assert.Empty(d.Desired.List("site-a"));
     }
 
+    [Theory]
+    [InlineData(FederationLimits.MaxValueBytes + 1)]
+    [InlineData(FederationLimits.MaxValueBytes * 3)]
+    public async Task Put_ChunkedBodyOverLimit_413(int bytes)
+    {
+        await using RegionDaemon d = await DesiredRegion.StartAsync(f, "d-chunk", f.NewFolder(), Cert);
+        await f.AdmitAsync(d, f.A1);
+        using HttpClient http = DesiredRegion.Admin(d);
+
+        // A stream of unknown length goes out chunked, without Content-Length: the region must count.
+        using var content = new StreamContent(new UnknownLengthStream(bytes));
+        using HttpResponseMessage r = await http.PutAsync("/v1/sites/site-a/desired/big", content);
+
+        Assert.Null(content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, r.StatusCode);
+        Assert.Equal("value-too-large", await ErrorCode(r));
+        Assert.Empty(d.Desired.List("site-a"));
+    }
+
     [Fact]
     public async Task Put_ValueOfMaxSize_Accepted()
     {
@@ -252,6 +271,39 @@ public sealed class DesiredDaemonTests(RegionFixture f) : IClassFixture<RegionFi
 
             await Task.Delay(50);
         }
+    }
+
+    private sealed class UnknownLengthStream(int length) : Stream
+    {
+        private int _left = length;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(count, _left);
+            Array.Fill(buffer, (byte)'x', offset, n);
+            _left -= n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static async Task<string?> ErrorCode(HttpResponseMessage r)
