@@ -21,6 +21,12 @@ internal sealed class FleetChecker(SimulatedFleet fleet)
 
     public long Folded { get; private set; }
 
+    /// <summary>Commit-to-merged lag of every entry at its first merge at home, in milliseconds of virtual time (capped list).</summary>
+    public List<double> MergeLagsMs { get; } = [];
+
+    /// <summary>The most lags kept (the rest are only counted in the tallies), so a big fleet cannot grow it without end.</summary>
+    public const int MaxLagSamples = 2_000_000;
+
     public IReadOnlyDictionary<string, long> Rejected => rejected;
 
     public long TamperedSent => tamperedDelivered.Count;
@@ -68,8 +74,11 @@ internal sealed class FleetChecker(SimulatedFleet fleet)
             return;
         }
 
-        RecordMerged(region, site, before, after, m.Kind == BrokerMessageKind.Checkpoint ? Math.Min(after, m.LastIndex) : 0);
-        CheckChain(region, site, m.Epoch);
+        // Entries merged onto a chain the site never committed are not merged: they count as lost unless merged again.
+        if (CheckChain(region, site, m.Epoch))
+        {
+            RecordMerged(region, site, before, after, m.Kind == BrokerMessageKind.Checkpoint ? Math.Min(after, m.LastIndex) : 0);
+        }
     }
 
     /// <summary>The sabotaged region applied a redelivered delta again: its entries count as merged once more.</summary>
@@ -147,6 +156,11 @@ internal sealed class FleetChecker(SimulatedFleet fleet)
             }
 
             counts[i]++;
+            if (counts[i] == 1 && MergeLagsMs.Count < MaxLagSamples)
+            {
+                MergeLagsMs.Add((fleet.Now - site.Committed[i].At).TotalMilliseconds);
+            }
+
             if (counts[i] == 2)
             {
                 fleet.Violation($"G3: region {region.Name} merged entry {site.Committed[i].Entry.Index} of {site.Name} twice");
@@ -159,18 +173,21 @@ internal sealed class FleetChecker(SimulatedFleet fleet)
         }
     }
 
-    private void CheckChain(FleetRegion region, FleetSite site, ulong epoch)
+    private bool CheckChain(FleetRegion region, FleetSite site, ulong epoch)
     {
         if (!region.Core.State.TryGetProgress(site.Name, epoch, out SiteProgress p))
         {
-            return;
+            return false;
         }
 
         byte[]? chain = site.ChainAt(p.MergedIndex);
         if (chain is null || !p.ChainHash.SequenceEqual(chain))
         {
             fleet.Violation($"G3: region {region.Name} merged {site.Name} up to {p.MergedIndex} on a chain the site never committed");
+            return false;
         }
+
+        return true;
     }
 
     private List<int> Counts(FleetSite site)

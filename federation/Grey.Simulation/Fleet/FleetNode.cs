@@ -228,10 +228,9 @@ internal sealed class FleetNode
                 return;
             }
 
-            if ((fleet.Sabotage & FleetSabotage.OutboxSkipsRange) != 0 && batch.Count >= 2 && !fleet.SkipDone)
+            if ((fleet.Sabotage & FleetSabotage.OutboxSkipsRange) != 0 && batch.Count >= 2)
             {
-                // Sabotage: one entry is left out of the delta, which still claims the whole range.
-                fleet.SkipDone = true;
+                // Sabotage: an entry is left out of every delta of several entries, which still claims the whole range.
                 batch.RemoveAt(batch.Count / 2);
             }
 

@@ -8,4 +8,21 @@ internal sealed record FleetRunResult(
     TimeSpan WallTime,
     TimeSpan VirtualTime,
     OutboxCounters Outbox,
-    IReadOnlyList<string> Notes);
+    IReadOnlyList<string> Notes,
+    MergeLag Lag);
+
+/// <summary>Commit-to-merged lag at the home region over every committed entry, in milliseconds of virtual time.</summary>
+internal readonly record struct MergeLag(double P50Ms, double P99Ms, double MaxMs)
+{
+    public static MergeLag Of(List<double> samples)
+    {
+        if (samples.Count == 0)
+        {
+            return default;
+        }
+
+        var sorted = samples.ToArray();
+        Array.Sort(sorted);
+        return new MergeLag(sorted[(sorted.Length - 1) / 2], sorted[(int)Math.Ceiling(sorted.Length * 0.99) - 1], sorted[^1]);
+    }
+}

@@ -11,6 +11,6 @@ internal enum FleetSabotage
     /// <summary>A region that merges a redelivered site delta again (its operations applied a second time).</summary>
     RegionMergesDuplicates = 1 << 0,
 
-    /// <summary>An outbox that leaves one entry out of one delta it ships (a skipped range).</summary>
+    /// <summary>An outbox that leaves one entry out of every delta of several entries it ships (a skipped range).</summary>
     OutboxSkipsRange = 1 << 1,
 }

@@ -91,9 +91,6 @@ internal sealed class SimulatedFleet : IDisposable
     /// <summary>True until <see cref="FleetOptions.Duration"/>: clients write and chaos strikes.</summary>
     public bool WritesRunning => Now < Options.Duration;
 
-    /// <summary>The outbox sabotage has struck (it strikes once).</summary>
-    public bool SkipDone { get; set; }
-
     /// <summary>Diagnostics that are not violations (refused acks and the like), for the progress output.</summary>
     public IReadOnlyList<string> Notes => notes;
 
@@ -159,7 +156,7 @@ internal sealed class SimulatedFleet : IDisposable
             }
         }
 
-        return new FleetRunResult(BuildReport(), Trace.Hash, Queue.EventsRun, wall.Elapsed, Now, Outbox, [.. notes]);
+        return new FleetRunResult(BuildReport(), Trace.Hash, Queue.EventsRun, wall.Elapsed, Now, Outbox, [.. notes], MergeLag.Of(Checker.MergeLagsMs));
     }
 
     public void Dispose()
