@@ -282,6 +282,10 @@ internal sealed class RegionDaemon : IAsyncDisposable
         {
             // Already reported by the caller watching Completion.
         }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // The stop cut a publish in flight (an MQTT ack, say): the rest must still be disposed (store, transports).
+        }
 
         if (Desired is not null)
         {

@@ -37,6 +37,9 @@ internal sealed class RealFleetRunner : IFleetRunner
     /// <summary>Writes the drop-deltas sabotage makes behind a cut link.</summary>
     public const int SabotageWrites = 5;
 
+    /// <summary>Attempts to publish one duplicate, tampered or forged copy (a second apart).</summary>
+    public const int MaxPublishAttempts = 5;
+
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     private readonly RealFleetSabotage _sabotage;
@@ -370,6 +373,16 @@ internal sealed class RealFleetRunner : IFleetRunner
                 await Task.Delay(Poll, time, token).ConfigureAwait(false);
             }
 
+            foreach (InProcessSite site in _sites)
+            {
+                InProcessRegion home = _regions.First(r => r.Id == site.Region);
+                int passing = home.Sites().FirstOrDefault(x => x.Site == site.Id)?.Nodes.Count(n => n.Attestation == NodeAttestation.Passing) ?? 0;
+                if (site.LeaderIndex() is null || passing != site.Count)
+                {
+                    progress.WriteLine($"fleet: site {site.Id} (home {site.Region}) not ready: leader {(site.LeaderIndex() is { } l ? "n" + (l + 1).ToString(CultureInfo.InvariantCulture) : "none")}, {passing}/{site.Count} nodes attested");
+                }
+            }
+
             return false;
         }
 
@@ -432,7 +445,7 @@ internal sealed class RealFleetRunner : IFleetRunner
                     case ChaosClass.Duplicate:
                         if (Captured(e.Site) is { } dup)
                         {
-                            await _tap!.PublishAsync(dup, dup.Wire, "dup-" + Interlocked.Increment(ref _injected).ToString(CultureInfo.InvariantCulture), token).ConfigureAwait(false);
+                            await PublishCopyAsync(dup, dup.Wire, "dup", token).ConfigureAwait(false);
                             Count(name);
                             progress.WriteLine($"fleet: chaos duplicate: a delta of site {dup.Site} published again");
                         }
@@ -443,7 +456,7 @@ internal sealed class RealFleetRunner : IFleetRunner
                         {
                             byte[] wire = sabotage == RealFleetSabotage.AcceptedTamper ? original.Wire : Tamper(original.Wire);
                             _tampered[Convert.ToHexStringLower(SHA256.HashData(wire))] = 0;
-                            await _tap!.PublishAsync(original, wire, "tamper-" + Interlocked.Increment(ref _injected).ToString(CultureInfo.InvariantCulture), token).ConfigureAwait(false);
+                            await PublishCopyAsync(original, wire, "tamper", token).ConfigureAwait(false);
                             Count(name);
                             progress.WriteLine($"fleet: chaos tamper: a delta of site {original.Site} with one byte changed");
                         }
@@ -453,7 +466,7 @@ internal sealed class RealFleetRunner : IFleetRunner
                         if (Captured(e.Site) is { } like && Forge(like.Wire) is { } forged)
                         {
                             _forged[Convert.ToHexStringLower(SHA256.HashData(forged))] = 0;
-                            await _tap!.PublishAsync(like, forged, "forge-" + Interlocked.Increment(ref _injected).ToString(CultureInfo.InvariantCulture), token).ConfigureAwait(false);
+                            await PublishCopyAsync(like, forged, "forge", token).ConfigureAwait(false);
                             Count(name);
                             progress.WriteLine($"fleet: chaos forge: a delta of site {like.Site} signed by an unenrolled key");
                         }
@@ -485,6 +498,28 @@ internal sealed class RealFleetRunner : IFleetRunner
             finally
             {
                 MarkFaultEnd();
+            }
+        }
+
+        /// <summary>
+        /// Publishes a copy through the tap, retrying a few times: right after a broker restart the tap's own connection
+        /// may still be coming back.
+        /// </summary>
+        private async Task PublishCopyAsync(CapturedDelta like, byte[] wire, string tag, CancellationToken token)
+        {
+            string id = tag + "-" + Interlocked.Increment(ref _injected).ToString(CultureInfo.InvariantCulture);
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await _tap!.PublishAsync(like, wire, id, token).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (attempt < MaxPublishAttempts && !token.IsCancellationRequested
+                    && e is OperationCanceledException or IOException or System.Net.Sockets.SocketException or NATS.Client.Core.NatsException or MQTTnet.Exceptions.MqttCommunicationException)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1), time, token).ConfigureAwait(false);
+                }
             }
         }
 
