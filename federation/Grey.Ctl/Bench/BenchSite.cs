@@ -121,9 +121,10 @@ internal sealed class BenchSite : IAsyncDisposable
     {
         var journal = OutboxJournal.Open(PhysicalFileSystem.Instance, Path.Combine(options.DataDirectory, "outbox"), new OutboxJournalOptions(), time);
         EdgeNode node;
+        WalRaftStorage? storage = null;
         try
         {
-            var storage = await WalRaftStorage.OpenAsync(PhysicalFileSystem.Instance, options.DataDirectory, new EdgeStorageOptions(), journal.Retention, time, cancellationToken).ConfigureAwait(false);
+            storage = await WalRaftStorage.OpenAsync(PhysicalFileSystem.Instance, options.DataDirectory, new EdgeStorageOptions(), journal.Retention, time, cancellationToken).ConfigureAwait(false);
             var nodeOptions = new EdgeNodeOptions
             {
                 NodeId = options.NodeId,
@@ -153,6 +154,12 @@ internal sealed class BenchSite : IAsyncDisposable
         }
         catch
         {
+            // The node owns the storage once started; before that it is ours to close.
+            if (storage is not null)
+            {
+                await storage.DisposeAsync().ConfigureAwait(false);
+            }
+
             journal.Dispose();
             throw;
         }

@@ -104,11 +104,11 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
 
             // End to end at the maximum.
             watch.StartRecording();
-            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            TimeSpan cpuBefore = ProcessCpuTime();
             long maxStart = time.GetTimestamp();
             var max = await BenchLoad.ClosedLoopAsync(options.Sites, options.ClientsPerSite, options.Duration, Writer(sites), Committed, time, cancellationToken).ConfigureAwait(false);
             long maxEnd = await WaitMergedAsync(sites, max.LastIndex, cancellationToken).ConfigureAwait(false);
-            double cores = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds / Seconds(time.GetTimestamp() - maxStart);
+            double cores = (ProcessCpuTime() - cpuBefore).TotalSeconds / Seconds(time.GetTimestamp() - maxStart);
             LatencyStats maxLatency = LatencyStats.FromTicks(watch.StopRecording(), time.TimestampFrequency);
             double e2e = max.Committed / Seconds(maxEnd - maxStart);
             Say($"end to end, maximum: {e2e:F0} writes/s merged ({max.Committed} writes, {max.Failed} failed), commit to merged p50 {maxLatency.P50Ms:F1} ms p99 {maxLatency.P99Ms:F1} ms, process {cores:F2} cores");
@@ -159,6 +159,14 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
         finally
         {
             gate.Open();
+            if (cancellationToken.IsCancellationRequested && server is not null)
+            {
+                // Stopped (Ctrl-C, SIGTERM): the child process goes first, since the runtime may end this process
+                // before 24 nodes have shut down in order.
+                await server.DisposeAsync().ConfigureAwait(false);
+                server = null;
+            }
+
             foreach (BenchSite site in sites)
             {
                 await site.DisposeAsync().ConfigureAwait(false);
@@ -198,6 +206,12 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
     private void Committed(int site, ulong index, long ticks) => watch.Committed(SiteId(site), index, ticks);
 
     private static string SiteId(int site) => "bench-s" + (site + 1).ToString(CultureInfo.InvariantCulture);
+
+    private static TimeSpan ProcessCpuTime()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
 
     private double Seconds(long ticks) => (double)ticks / time.TimestampFrequency;
 
