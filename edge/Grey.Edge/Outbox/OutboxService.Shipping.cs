@@ -71,7 +71,7 @@ internal sealed partial class OutboxService
             }
 
             var delta = SiteDelta.Create(options.Region, node.Site, siteEpoch, s.NextIndex, batch[^1].Index, chainBefore, [.. batch.Select(r => r.Entry)]);
-            var stored = await PublishAsync(s, signer, delta, delta.FirstIndex, applied, token).ConfigureAwait(false);
+            var stored = await PublishAsync(s, signer, delta, delta.FirstIndex, Math.Max(journal.TailIndex, delta.LastIndex), token).ConfigureAwait(false);
             if (!stored)
             {
                 return;
@@ -161,7 +161,9 @@ internal sealed partial class OutboxService
         }
 
         var stats = journal.Stats();
-        var committed = Math.Max(applied, node.RaftStatus?.Commit ?? 0);
+        // The newest journaled data entry, not the Raft commit index: internal entries (recorded acks, no-ops)
+        // never ship, so counting them would leave an idle, fully merged site one or more entries "behind".
+        var committed = Math.Max(journal.TailIndex, acked);
         var age = stats.OldestWallMs is { } wall ? (ulong)Math.Max(0, now - wall) : 0;
         var report = new SiteReport(node.Site, epoch.Value, committed, Math.Min(acked, committed), (ulong)stats.Entries, (ulong)stats.Bytes, age, (ulong)stats.FoldedEntries);
         await uplink.PublishReportAsync(report.Encode(), token).ConfigureAwait(false);
