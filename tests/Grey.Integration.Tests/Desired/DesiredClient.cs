@@ -50,6 +50,23 @@ internal sealed class DesiredClient : IDisposable
         return (doc.RootElement.GetProperty("applied").GetUInt64(), doc.RootElement.GetProperty("pending").GetUInt64());
     }
 
+    /// <summary>
+    /// Whether the region issues changes for the site: its desired list answers 200 once a node of the site is
+    /// enrolled (the region's site status may know the site earlier, from a report).
+    /// </summary>
+    public async Task<bool> RegionKnowsSiteAsync()
+    {
+        try
+        {
+            using HttpResponseMessage r = await http.GetAsync(new Uri(regionApi, $"v1/sites/{site}/desired"));
+            return r.IsSuccessStatusCode;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>A site key on node <paramref name="node"/> (linearizable read): value and revision, null when absent or the node is down.</summary>
     public async Task<(string Value, ulong Revision)?> SiteValueAsync(int node, string key)
     {

@@ -18,7 +18,7 @@ public sealed class DesiredOverMqttTests(ITestOutputHelper output)
     {
         await using MqttDesiredFederation fed = await MqttDesiredFederation.StartAsync("plant-dm");
         using var client = new DesiredClient(fed.RegionApi, fed.SiteId, fed.Site.ApiEndpoints);
-        Assert.True(await FederationHarness.EventuallyAsync(fed.SiteKnownAsync, Arrival), $"the site never enrolled\n{fed.Logs()}");
+        Assert.True(await FederationHarness.EventuallyAsync(client.RegionKnowsSiteAsync, Arrival), $"the site never enrolled\n{fed.Logs()}");
 
         Assert.Equal(1UL, await client.PutAsync("valve", "open"));
         for (int node = 0; node < fed.Site.Count; node++)

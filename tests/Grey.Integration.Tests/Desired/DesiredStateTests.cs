@@ -19,7 +19,7 @@ public sealed class DesiredStateTests(ITestOutputHelper output)
     {
         await using FederationHarness fed = await FederationHarness.StartAsync("plant-d1");
         using var client = new DesiredClient(fed.RegionApi, fed.SiteId, fed.Site.ApiEndpoints);
-        await WaitEnrolledAsync(fed);
+        await WaitEnrolledAsync(fed, client);
         long start = TimeProvider.System.GetTimestamp();
         Assert.Equal(1UL, await client.PutAsync("fan/speed", "70"));
 
@@ -62,7 +62,7 @@ public sealed class DesiredStateTests(ITestOutputHelper output)
     {
         await using FederationHarness fed = await FederationHarness.StartAsync("plant-d2");
         using var client = new DesiredClient(fed.RegionApi, fed.SiteId, fed.Site.ApiEndpoints);
-        await WaitEnrolledAsync(fed);
+        await WaitEnrolledAsync(fed, client);
         Assert.Equal(1UL, await client.PutAsync("mode", "auto"));
         Assert.True(await FederationHarness.EventuallyAsync(async () => await client.RegionMarksAsync() == (1UL, 0UL), Arrival), $"first change never applied\n{fed.Logs()}");
 
@@ -115,8 +115,8 @@ public sealed class DesiredStateTests(ITestOutputHelper output)
     }
 
     // The region issues changes only for a site it knows (a node enrolled): healthy nodes may still be enrolling.
-    private static async Task WaitEnrolledAsync(FederationHarness fed) =>
-        Assert.True(await FederationHarness.EventuallyAsync(async () => await fed.SiteStatusAsync() is not null, Arrival), $"the site never enrolled\n{fed.Logs()}");
+    private static async Task WaitEnrolledAsync(FederationHarness fed, DesiredClient client) =>
+        Assert.True(await FederationHarness.EventuallyAsync(client.RegionKnowsSiteAsync, Arrival), $"the site never enrolled\n{fed.Logs()}");
 
     private static async Task<int> LeaderAsync(FederationHarness fed)
     {

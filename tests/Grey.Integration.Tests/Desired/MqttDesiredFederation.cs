@@ -82,13 +82,6 @@ internal sealed class MqttDesiredFederation : IAsyncDisposable
         return r.IsSuccessStatusCode ? await r.Content.ReadAsByteArrayAsync() : null;
     }
 
-    /// <summary>Whether the region knows the site (a node enrolled).</summary>
-    public async Task<bool> SiteKnownAsync()
-    {
-        using HttpResponseMessage r = await http.GetAsync(new Uri(RegionApi, $"v1/sites/{SiteId}"));
-        return r.IsSuccessStatusCode;
-    }
-
     public string Logs() =>
         "--- region\n" + Region.Tail(30) + "\n" +
         string.Join("\n", Enumerable.Range(0, Site.Count).Select(i => $"--- n{i + 1}\n" + Site.Node(i).Tail(30)));
