@@ -47,6 +47,9 @@ internal sealed class FleetRegion : IDisposable
     /// <summary>Ingest turns run.</summary>
     public long Turns { get; private set; }
 
+    /// <summary>Process CPU time spent in this region's turns and gossip (what one region process would spend).</summary>
+    public TimeSpan CpuTime { get; private set; }
+
     public void Arrive(BrokerMessage message)
     {
         if (core is not null)
@@ -64,6 +67,7 @@ internal sealed class FleetRegion : IDisposable
         }
 
         Turns++;
+        TimeSpan cpuAtStart = ProcessCpu.Now();
         var batch = inbox.ToList();
         inbox.Clear();
         var naks = new List<Nak>();
@@ -111,6 +115,8 @@ internal sealed class FleetRegion : IDisposable
         {
             fleet.Broker.Settle(m);
         }
+
+        CpuTime += ProcessCpu.Now() - cpuAtStart;
     }
 
     /// <summary>Publishes this region's merged state to every other region.</summary>
@@ -121,11 +127,14 @@ internal sealed class FleetRegion : IDisposable
             return;
         }
 
+        TimeSpan cpuAtStart = ProcessCpu.Now();
         byte[] wire = core.ExportRegionDelta();
         foreach (string peer in peers.Keys)
         {
             fleet.Broker.SendRegionDelta(new BrokerMessage { Id = fleet.NextMessageId(), Kind = BrokerMessageKind.RegionDelta, Subject = Name, To = peer, Wire = wire });
         }
+
+        CpuTime += ProcessCpu.Now() - cpuAtStart;
     }
 
     /// <summary>The region process restarts: what was in memory is gone; it reopens from its disk after <paramref name="downtime"/>.</summary>

@@ -9,7 +9,8 @@ internal sealed record FleetRunResult(
     TimeSpan VirtualTime,
     OutboxCounters Outbox,
     IReadOnlyList<string> Notes,
-    MergeLag Lag);
+    MergeLag Lag,
+    IReadOnlyDictionary<string, TimeSpan> RegionCpu);
 
 /// <summary>Commit-to-merged lag at the home region over every committed entry, in milliseconds of virtual time.</summary>
 internal readonly record struct MergeLag(double P50Ms, double P99Ms, double MaxMs)

@@ -156,7 +156,7 @@ internal sealed class SimulatedFleet : IDisposable
             }
         }
 
-        return new FleetRunResult(BuildReport(), Trace.Hash, Queue.EventsRun, wall.Elapsed, Now, Outbox, [.. notes], MergeLag.Of(Checker.MergeLagsMs));
+        return new FleetRunResult(BuildReport(), Trace.Hash, Queue.EventsRun, wall.Elapsed, Now, Outbox, [.. notes], MergeLag.Of(Checker.MergeLagsMs), Regions.ToDictionary(r => r.Key, r => r.Value.CpuTime, StringComparer.Ordinal));
     }
 
     public void Dispose()

@@ -13,10 +13,10 @@ internal sealed class SimulatedFleetRunner(FleetSabotage sabotage = FleetSabotag
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
-        TimeSpan cpuBefore = ProcessCpu();
+        TimeSpan cpuBefore = ProcessCpu.Now();
         using var fleet = new SimulatedFleet(options, sabotage);
         FleetRunResult result = fleet.Run(progress, token);
-        TimeSpan cpu = ProcessCpu() - cpuBefore;
+        TimeSpan cpu = ProcessCpu.Now() - cpuBefore;
         LastRun = result;
         foreach (string note in result.Notes)
         {
@@ -25,13 +25,8 @@ internal sealed class SimulatedFleetRunner(FleetSabotage sabotage = FleetSabotag
 
         progress.WriteLine($"  sim: {result.Events} events, {result.VirtualTime.TotalSeconds:0.0}s virtual in {result.WallTime.TotalSeconds:0.00}s, trace {result.TraceHash:x16}; " +
                            $"{result.Outbox.DeltasShipped} deltas, {result.Outbox.CheckpointsShipped} checkpoints, {result.Outbox.Resends} resends, {result.Outbox.Naks} naks; " +
-                           $"merge lag p50 {result.Lag.P50Ms:0}ms p99 {result.Lag.P99Ms:0}ms max {result.Lag.MaxMs:0}ms (virtual); process CPU {cpu.TotalSeconds:0.0}s");
+                           $"merge lag p50 {result.Lag.P50Ms:0}ms p99 {result.Lag.P99Ms:0}ms max {result.Lag.MaxMs:0}ms (virtual); process CPU {cpu.TotalSeconds:0.0}s, " +
+                           $"region turns and gossip CPU {string.Join(", ", result.RegionCpu.Select(p => $"{p.Key} {p.Value.TotalSeconds:0.0}s"))}");
         return Task.FromResult(result.Report);
-    }
-
-    private static TimeSpan ProcessCpu()
-    {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
     }
 }
