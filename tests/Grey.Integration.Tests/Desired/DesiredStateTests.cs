@@ -53,6 +53,11 @@ public sealed class DesiredStateTests(ITestOutputHelper output)
         int leader = await LeaderAsync(fed);
         Assert.Equal(2UL, await client.AppliedSequenceAsync(leader));
         string metrics = await client.MetricsAsync(leader);
+        foreach (string line in metrics.Split('\n').Where(l => l.StartsWith("grey_edge_desired_", StringComparison.Ordinal)))
+        {
+            output.WriteLine($"leader n{leader + 1}: {line}");
+        }
+
         Assert.Contains("grey_edge_desired_applied_sequence 2", metrics, StringComparison.Ordinal);
         Assert.Contains("grey_edge_desired_refused_total{reason=\"signature\"} 0", metrics, StringComparison.Ordinal);
     }
