@@ -57,6 +57,13 @@ public sealed class RegionCore : IDisposable
         Quarantine = new DeltaQuarantine(options.QuarantineMaxItems, options.QuarantineMaxBytes);
         _store = RegionStore.Open(fs, LoadCheckpoint, Replay);
 
+        // Only a region with peers exports, so only it pays for recording what changed between exports. What the
+        // store replayed is covered by the first export after opening, which is a whole one (see RegionHost).
+        if (peers.Count > 0)
+        {
+            _merger.State.TrackChanges();
+        }
+
         void LoadCheckpoint(byte[] state)
         {
             DecodeResult<RegionDelta> decoded = RegionDelta.Decode(state);
@@ -253,7 +260,34 @@ public sealed class RegionCore : IDisposable
     public byte[] ExportRegionDelta()
     {
         ThrowIfFaulted();
+        if (_merger.State.IsTrackingChanges)
+        {
+            // The whole state covers every change so far: the next incremental export starts from here.
+            _merger.State.TakeChanges();
+        }
+
         return _signer.SignEnvelope(_merger.ExportRegionDelta().Encode());
+    }
+
+    /// <summary>Whether peer regions are configured (only then is there anyone to export region deltas to).</summary>
+    public bool HasPeers => _peers.Count > 0;
+
+    /// <summary>
+    /// The signed region delta of what changed since the previous export (whole or incremental), or null when nothing
+    /// changed. A peer that received every earlier export ends up exactly as a whole export would leave it; one that
+    /// missed some is repaired by the next whole export (<see cref="ExportRegionDelta"/>). Only a region with peers
+    /// records changes: throws <see cref="InvalidOperationException"/> without peers. Call it after <see cref="Flush"/>.
+    /// </summary>
+    public byte[]? ExportRegionChanges()
+    {
+        ThrowIfFaulted();
+        if (!HasPeers)
+        {
+            throw new InvalidOperationException($"region {Region} has no peer regions: it records no changes to export");
+        }
+
+        RegionDelta? changes = _merger.ExportRegionChanges();
+        return changes is null ? null : _signer.SignEnvelope(changes.Encode());
     }
 
     /// <summary>Records the committed index a site reported (from its status), for the lag in <see cref="GetSiteStatus"/>.</summary>

@@ -22,6 +22,7 @@ public sealed class RegionHost : IDisposable
     private readonly Quotas.AckGovernor _quotas;
     private RegionCore _core;
     private DateTimeOffset? _lastExport;
+    private DateTimeOffset? _lastFullExport;
     private long _exportMarker = -1;
 
     /// <summary>
@@ -274,22 +275,40 @@ public sealed class RegionHost : IDisposable
 
     private byte[]? ExportIfDue()
     {
-        if (!_options.PublishRegionDeltas)
+        // Without peer regions nobody listens on grey.region.<region>: exporting (a whole state, every interval) would
+        // cost the ingest loop time in proportion to the state's size for nothing.
+        if (!_options.PublishRegionDeltas || !_core.HasPeers)
         {
             return null;
         }
 
         DateTimeOffset now = _time.GetUtcNow();
-        long marker = _core.Metrics.Merged + _core.Metrics.RegionDeltasJoined;
+        TimeSpan sinceFull = _lastFullExport is { } full ? now - full : TimeSpan.MaxValue;
+        if (_exportMarker < 0 || sinceFull >= _options.RegionDeltaRepeat)
+        {
+            // The first export of a (re)opened core, and then one every RegionDeltaRepeat, is whole: it repairs a peer
+            // that missed an incremental one or started later, and covers what the store replayed.
+            _lastFullExport = now;
+            _lastExport = now;
+            _exportMarker = 0;
+            Metrics.RegionDeltasFull++;
+            return _core.ExportRegionDelta();
+        }
+
         TimeSpan since = _lastExport is { } last ? now - last : TimeSpan.MaxValue;
-        if (since < _options.RegionDeltaInterval || (marker == _exportMarker && since < _options.RegionDeltaRepeat))
+        if (since < _options.RegionDeltaInterval)
         {
             return null;
         }
 
-        _lastExport = now;
-        _exportMarker = marker;
-        return _core.ExportRegionDelta();
+        // Only what changed since the previous export: its size follows the traffic, not the state.
+        byte[]? changes = _core.ExportRegionChanges();
+        if (changes is not null)
+        {
+            _lastExport = now;
+        }
+
+        return changes;
     }
 
     private void Reopen()
@@ -298,7 +317,7 @@ public sealed class RegionHost : IDisposable
         _core.Dispose();
         _core = _open();
 
-        // The reopened core's counters start at zero: export its state at the next chance.
+        // The reopened core records no changes from before: export its whole state at the next chance.
         _exportMarker = -1;
     }
 }

@@ -24,6 +24,9 @@ public sealed class RegionHostMetrics
     /// <summary>Region deltas of this region published.</summary>
     public long RegionDeltasPublished { get; internal set; }
 
+    /// <summary>Region deltas of this region that carried its whole state (the rest carried only what changed since the previous one).</summary>
+    public long RegionDeltasFull { get; internal set; }
+
     /// <summary>NAKs published.</summary>
     public long NaksPublished { get; internal set; }
 

@@ -14,17 +14,22 @@ public sealed record RegionHostOptions
 
     /// <summary>
     /// Least time between two region deltas published on <c>grey.region.&lt;region&gt;</c>, and how long a change waits
-    /// at most before peers hear of it (plus one fetch wait). Default 2 s.
+    /// at most before peers hear of it (plus one fetch wait). Each carries only what changed since the previous one.
+    /// Default 2 s.
     /// </summary>
     public TimeSpan RegionDeltaInterval { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A region delta is published again after this long even when nothing changed, so a peer that missed one (or
-    /// started later) catches up. Default 30 s.
+    /// How often a region delta carries the whole merged state instead of only the changes (also the first one after
+    /// the region opens), so a peer that missed one (or started later) is repaired. Its cost grows with the state, so
+    /// it is much rarer than <see cref="RegionDeltaInterval"/>. Default 60 s.
     /// </summary>
-    public TimeSpan RegionDeltaRepeat { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan RegionDeltaRepeat { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Whether region deltas are published at all (off for a region without peers that wants no traffic). Default on.</summary>
+    /// <summary>
+    /// Whether region deltas are published at all (off for a region that wants no traffic). Default on; a region
+    /// without configured peer regions publishes none either way.
+    /// </summary>
     public bool PublishRegionDeltas { get; init; } = true;
 
     /// <summary>Per-site quotas: a site over its quota has its acknowledgements delayed (never its data). Default unlimited.</summary>

@@ -18,7 +18,7 @@ internal sealed partial class OutboxService
         switch (message.Kind)
         {
             case UplinkInboundKind.Ack:
-                await HandleAckAsync(message.Payload, token).ConfigureAwait(false);
+                HandleAck(message.Payload, token);
                 break;
             case UplinkInboundKind.Nak:
                 HandleNak(message.Payload);
@@ -56,7 +56,7 @@ internal sealed partial class OutboxService
         }
     }
 
-    private async ValueTask HandleAckAsync(ReadOnlyMemory<byte> payload, CancellationToken token)
+    private void HandleAck(ReadOnlyMemory<byte> payload, CancellationToken token)
     {
         if (!node.IsLeader || revokedSelf)
         {
@@ -106,14 +106,15 @@ internal sealed partial class OutboxService
         }
 
         var record = new SiteRecord(SiteRecordKind.RegionAck, Epoch: ack.Epoch, Region: ack.Region, AckIndex: ack.MergedIndex, ChainHash: ack.ChainHash.ToArray());
-        if (await node.ProposeRecordAsync(record, token).ConfigureAwait(false))
+        if (s is not null)
         {
-            Metrics.AckAccepted();
-            if (s is not null)
-            {
-                s.ProposedAck = ack.MergedIndex;
-            }
+            // The region made everything through this index durable and signed for it: the window opens now. Waiting
+            // for the ack's own Raft record (behind the clients' writes) would stall shipping for a commit per ack.
+            s.ProposedAck = ack.MergedIndex;
+            s.Acknowledged(ack.MergedIndex);
         }
+
+        ProposeAck(record, token);
     }
 
     private void RefuseAck(string reason)

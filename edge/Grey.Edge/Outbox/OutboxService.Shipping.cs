@@ -23,11 +23,13 @@ internal sealed partial class OutboxService
         // A new leader (or this one after a restart) resumes exactly at the replicated acknowledged index.
         var s = session ??= new Session(acked + 1);
         s.Acknowledged(acked);
+        lingerUntilMs = 0;
         var now = NowMs;
         if (s.OldestSentAtMs is { } oldest && now - oldest > (long)options.AckTimeout.TotalMilliseconds)
         {
+            // A verified ack whose Raft record is still on its way counts: the region has made it durable.
             Metrics.Resent();
-            s.Restart(acked + 1);
+            s.Restart(Math.Max(acked, s.ProposedAck) + 1);
         }
 
         var signer = signers.Current;
@@ -66,7 +68,9 @@ internal sealed partial class OutboxService
             if (!full && waited >= 0 && waited < (long)options.Linger.TotalMilliseconds)
             {
                 // A partial batch waits for company at most the linger after its oldest entry was stamped (a stamp
-                // ahead of this clock does not make it wait longer); a backlog after an outage leaves at once.
+                // ahead of this clock does not make it wait longer); a backlog after an outage leaves at once. The
+                // loop wakes when the linger ends (or a new entry is applied), not at its next poll.
+                lingerUntilMs = batch[0].WallMs + (long)options.Linger.TotalMilliseconds;
                 return;
             }
 

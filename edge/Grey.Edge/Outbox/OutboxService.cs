@@ -1,4 +1,5 @@
 using Grey.Edge.Node;
+using Grey.Edge.StateMachine;
 using Grey.Edge.Uplink;
 
 namespace Grey.Edge.Outbox;
@@ -37,6 +38,9 @@ internal sealed partial class OutboxService : IAsyncDisposable
     private volatile bool linkUp;
     private volatile bool revokedSelf;
     private long nextReportAt;
+    private long lingerUntilMs;
+    private Task? ackProposal;
+    private SiteRecord? nextAckRecord;
     private int disposed;
 
     private OutboxService(EdgeNode node, OutboxJournal journal, IUplink uplink, IDeltaSignerProvider signers, IAckVerifier ackVerifier,
@@ -160,6 +164,12 @@ internal sealed partial class OutboxService : IAsyncDisposable
             // Stopping.
         }
 
+        if (ackProposal is { } proposal)
+        {
+            // It catches everything itself; the node it proposes on stays open until this returns.
+            await proposal.ConfigureAwait(false);
+        }
+
         stopping.Dispose();
         wake.Dispose();
     }
@@ -187,6 +197,44 @@ internal sealed partial class OutboxService : IAsyncDisposable
 
     private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// Records a verified ack through Raft without holding the loop for the commit: at most one such proposal is
+    /// outstanding, and an ack arriving meanwhile replaces the one waiting behind it (the newest covers the older).
+    /// </summary>
+    private void ProposeAck(SiteRecord record, CancellationToken token)
+    {
+        if (ackProposal is { IsCompleted: false })
+        {
+            nextAckRecord = record;
+            return;
+        }
+
+        ackProposal = RecordAckAsync(record, token);
+    }
+
+    private async Task RecordAckAsync(SiteRecord record, CancellationToken token)
+    {
+        try
+        {
+            if (await node.ProposeRecordAsync(record, token).ConfigureAwait(false))
+            {
+                Metrics.AckAccepted();
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The region keeps the merge; a later ack (or a new leader's resend) records it again.
+            LastError = "recording an ack: " + e.GetType().Name + ": " + e.Message;
+        }
+
+        // A newer ack may be waiting for this proposal to finish.
+        Wake();
+    }
+
     private async Task RunAsync()
     {
         var token = stopping.Token;
@@ -204,12 +252,20 @@ internal sealed partial class OutboxService : IAsyncDisposable
                 await HandleRevocationsAsync(token).ConfigureAwait(false);
                 if (node.IsLeader && !revokedSelf && node.Failure is null)
                 {
+                    if (nextAckRecord is { } next && ackProposal is not { IsCompleted: false })
+                    {
+                        nextAckRecord = null;
+                        ProposeAck(next, token);
+                    }
+
                     await PumpAsync(token).ConfigureAwait(false);
                     await MaybeReportAsync(force: false, token).ConfigureAwait(false);
                 }
                 else
                 {
                     session = null;
+                    nextAckRecord = null;
+                    lingerUntilMs = 0;
                 }
 
                 journal.EnforceBudget();
@@ -226,7 +282,14 @@ internal sealed partial class OutboxService : IAsyncDisposable
 
             inboundReady ??= uplink.Inbound.WaitToReadAsync(token).AsTask();
             woken ??= wake.WaitAsync(token);
-            var delay = Task.Delay(options.PollInterval, time, token);
+            var wait = options.PollInterval;
+            if (lingerUntilMs > 0)
+            {
+                // A lingering partial batch is due before the next poll: wake for it, so the linger is the only wait.
+                wait = TimeSpan.FromMilliseconds(Math.Clamp(lingerUntilMs - NowMs, 1, (long)options.PollInterval.TotalMilliseconds));
+            }
+
+            var delay = Task.Delay(wait, time, token);
             try
             {
                 await Task.WhenAny(inboundReady, woken, delay).ConfigureAwait(false);

@@ -86,6 +86,21 @@ public sealed class RegionMerger
     /// <summary>What this region shares with the others: its whole merged state.</summary>
     public RegionDelta ExportRegionDelta() => new(Region, _state);
 
+    /// <summary>
+    /// What changed since the previous call (see <see cref="RegionState.TakeChanges"/>): a region delta that brings a
+    /// peer which joined every earlier export to exactly the state a whole export would. Null when nothing changed.
+    /// The state must track changes (<see cref="RegionState.TrackChanges"/>).
+    /// </summary>
+    public RegionDelta? ExportRegionChanges()
+    {
+        if (_state.PendingChangeCount == 0)
+        {
+            return null;
+        }
+
+        return new RegionDelta(Region, _state.TakeChanges());
+    }
+
     /// <summary>The acknowledgement of a site epoch's merged progress, or null when nothing is merged.</summary>
     public RegionAck? CreateAck(string site, ulong epoch) =>
         _state.TryGetProgress(site, epoch, out SiteProgress p) ? new RegionAck(Region, site, epoch, p.MergedIndex, p.ChainHash) : null;

@@ -37,9 +37,15 @@ public sealed partial class RegionState
         {
             foreach (var (element, state) in elements)
             {
-                SetElementState mine = GetOrAddElement(sk, element);
+                SetElementState mine = GetOrAddElementUntracked(sk, element);
+                int before = mine.Adds.Count + mine.Removes.Count;
                 mine.Adds.UnionWith(state.Adds);
                 mine.Removes.UnionWith(state.Removes);
+                if (mine.Adds.Count + mine.Removes.Count != before)
+                {
+                    // Only a real change is reported, or two regions would send each other the same sets forever.
+                    _changes?.Sets.Add(sk);
+                }
             }
         }
 

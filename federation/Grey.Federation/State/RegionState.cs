@@ -18,6 +18,7 @@ public sealed partial class RegionState
     private readonly Dictionary<StateKey, Dictionary<CounterSlot, PnTotals>> _counters = [];
     private readonly Dictionary<StateKey, Dictionary<string, SetElementState>> _sets = [];
     private readonly Dictionary<(string Site, ulong Epoch), SiteProgress> _progress = [];
+    private ChangeSet? _changes;
 
     /// <summary>Number of registers (tombstones included).</summary>
     public int RegisterCount => _registers.Count;
@@ -114,6 +115,7 @@ public sealed partial class RegionState
                 var slots = GetOrAdd(_counters, sk);
                 var slot = new CounterSlot(site, epoch, op.Origin);
                 slots[slot] = slots.GetValueOrDefault(slot).Add(op.Amount);
+                _changes?.Counters.Add(sk);
                 return false;
             case OperationKind.SetAdd:
                 GetOrAddElement(sk, op.Element).Adds.Add(new SetTag(site, op.Origin, op.Stamp));
@@ -134,6 +136,7 @@ public sealed partial class RegionState
         if (!exists)
         {
             slot = incoming;
+            _changes?.Registers.Add(sk);
             return false;
         }
 
@@ -141,6 +144,7 @@ public sealed partial class RegionState
         if (Register.Compare(incoming, slot) > 0)
         {
             slot = incoming;
+            _changes?.Registers.Add(sk);
         }
 
         return conflict;
@@ -149,10 +153,24 @@ public sealed partial class RegionState
     internal void AddCounterTotals(StateKey sk, CounterSlot slot, PnTotals totals)
     {
         var slots = GetOrAdd(_counters, sk);
-        slots[slot] = slots.TryGetValue(slot, out PnTotals mine) ? PnTotals.Join(mine, totals) : totals;
+        bool had = slots.TryGetValue(slot, out PnTotals mine);
+        PnTotals joined = had ? PnTotals.Join(mine, totals) : totals;
+        if (!had || joined != mine)
+        {
+            slots[slot] = joined;
+            _changes?.Counters.Add(sk);
+        }
     }
 
     internal SetElementState GetOrAddElement(StateKey sk, string element)
+    {
+        // Every caller but the join changes the element it asked for, so asking counts as a change (the join,
+        // which must not report what changed nothing, uses GetOrAddElementUntracked and reports itself).
+        _changes?.Sets.Add(sk);
+        return GetOrAddElementUntracked(sk, element);
+    }
+
+    private SetElementState GetOrAddElementUntracked(StateKey sk, string element)
     {
         var elements = GetOrAdd(_sets, sk);
         if (!elements.TryGetValue(element, out SetElementState? state))
@@ -171,6 +189,7 @@ public sealed partial class RegionState
             && state.Adds.Count == 0 && state.Removes.Count == 0)
         {
             elements.Remove(element);
+            _changes?.Sets.Add(sk);
             if (elements.Count == 0)
             {
                 _sets.Remove(sk);
@@ -195,6 +214,7 @@ public sealed partial class RegionState
         }
 
         _progress[(site, epoch)] = new SiteProgress(site, epoch, index, chainHash);
+        _changes?.Progress.Add((site, epoch));
     }
 
     private static Dictionary<TKey, TValue> GetOrAdd<TKey, TValue>(Dictionary<StateKey, Dictionary<TKey, TValue>> map, StateKey sk)
