@@ -60,9 +60,15 @@ internal sealed class TestSiteWithOutbox : IAsyncDisposable, IProposalForwarder
         ReportInterval = TimeSpan.FromMilliseconds(200),
     };
 
-    public static async Task<TestSiteWithOutbox> StartAsync(int seed, TestRegion region, ulong[] voters, ulong snapshotEntries = 50, OutboxJournalOptions? journal = null, Grey.Edge.Desired.IDesiredVerifier? desired = null)
+    public static async Task<TestSiteWithOutbox> StartAsync(int seed, TestRegion region, ulong[] voters, ulong snapshotEntries = 50, OutboxJournalOptions? journal = null, Grey.Edge.Desired.IDesiredVerifier? desired = null, Func<OutboxOptions, OutboxOptions>? tuneOutbox = null)
     {
         var site = new TestSiteWithOutbox(seed, region) { SnapshotEntries = snapshotEntries, JournalOptions = journal ?? new OutboxJournalOptions(), DesiredVerifier = desired };
+        if (tuneOutbox is not null)
+        {
+            // Before the members start: TuneOutbox set afterwards only reaches members started later.
+            site.TuneOutbox = tuneOutbox;
+        }
+
         foreach (var id in voters)
         {
             var signer = await region.AdmitAsync(EdgeNode.NodeName(id), SiteId);
