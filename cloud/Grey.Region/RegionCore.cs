@@ -387,6 +387,13 @@ public sealed class RegionCore : IDisposable
             return Reject(RejectReason.SignerNotOfSite, $"signer {node.NodeId} belongs to site {node.Site}, the delta names {d.Site}", subjectSite, d, wire);
         }
 
+        // Revocation is checked before attestation: a revoked node cannot attest again, so its result expires soon, and
+        // the reason (and the host's republished notice, see RevocationRepair) must stay node-revoked after that.
+        if (node.Revoked)
+        {
+            return Reject(RejectReason.NodeRevoked, $"node {node.NodeId} is revoked", subjectSite, d, wire) with { RevokedSigner = node.NodeId };
+        }
+
         if (node.Attestation == NodeAttestation.None)
         {
             return Reject(RejectReason.AttestationMissing, $"node {node.NodeId} has no passing attestation result for key {node.KeyId}", subjectSite, d, wire);
@@ -395,11 +402,6 @@ public sealed class RegionCore : IDisposable
         if (node.Attestation == NodeAttestation.Expired)
         {
             return Reject(RejectReason.AttestationExpired, $"the attestation result of node {node.NodeId} expired at {node.AttestationExpiresAt:O}", subjectSite, d, wire);
-        }
-
-        if (node.Revoked)
-        {
-            return Reject(RejectReason.NodeRevoked, $"node {node.NodeId} is revoked", subjectSite, d, wire);
         }
 
         SignatureCheck signature = env.Value.Verify(_ => node.Certificate);

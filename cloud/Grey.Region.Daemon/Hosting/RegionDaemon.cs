@@ -61,6 +61,7 @@ internal sealed class RegionDaemon : IAsyncDisposable
         Host = host;
         _connection = connection;
         _issuer = new RevocationNoticeIssuer(options.Region, certificate.GetECDsaPrivateKey()!, deps.Time, journal.IssuerSequence);
+        Host.RevocationNotices = ReissueNotice;
     }
 
     /// <summary>The options it runs with.</summary>
@@ -256,6 +257,38 @@ internal sealed class RegionDaemon : IAsyncDisposable
             return (node, sequence, false);
         }
     }
+
+    /// <summary>
+    /// A fresh signed notice for a node this region revoked earlier, for the ingest loop to republish when the node's
+    /// deltas still arrive (its site missed the first notice). Fresh, not the first copy: sites accept only a sequence
+    /// above the last they saw and refuse an expired notice, so an old copy could be refused where a new one lands.
+    /// The sequence is persisted before the notice is returned, as for <see cref="RevokeAsync"/>, and the revoked
+    /// state is journaled, so the repair also works after a region restart. Null for a node not revoked by this region
+    /// (unknown, or only disabled by another region's notice, which must not be made final here).
+    /// </summary>
+    private (string Site, byte[] Notice)? ReissueNotice(string nodeId) => Host.Read<(string, byte[])?>(_ =>
+    {
+        NodeView? found = Registry.Find(nodeId);
+        if (found is null || !found.Revoked)
+        {
+            return null;
+        }
+
+        if (_enrollment is not null)
+        {
+            if (_enrollment.Find(nodeId)?.State != NodeState.Revoked)
+            {
+                return null;
+            }
+
+            RevocationIssued? issued = _enrollment.Revoke(nodeId);
+            return issued is null ? null : (found.Site, issued.Notice.ToBytes());
+        }
+
+        AttestationEnvelope own = _issuer.Issue(nodeId, NodeState.Revoked);
+        _journal.IssuedSequence(_issuer.LastSequence);
+        return (found.Site, own.ToBytes());
+    });
 
     /// <summary>Stops the API (no new requests), the loop, the transport, then closes the store.</summary>
     public async ValueTask DisposeAsync()

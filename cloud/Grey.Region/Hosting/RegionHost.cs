@@ -20,6 +20,7 @@ public sealed class RegionHost : IDisposable
     private readonly RegionHostOptions _options;
     private readonly Lock _lock = new();
     private readonly Quotas.AckGovernor _quotas;
+    private readonly RevocationRepair _revocationRepair;
     private RegionCore _core;
     private DateTimeOffset? _lastExport;
     private DateTimeOffset? _lastFullExport;
@@ -41,8 +42,16 @@ public sealed class RegionHost : IDisposable
         }
 
         _quotas = new Quotas.AckGovernor(_options.Quotas, time);
+        _revocationRepair = new RevocationRepair(_options.RevocationRepublishInterval);
         _core = open();
     }
+
+    /// <summary>
+    /// Gives a revoked node's signed revocation notice to republish, with the site to send it to, or null when there is
+    /// none (the node is unknown or not revoked by this region). Called outside the host's lock, at most once per
+    /// <see cref="RegionHostOptions.RevocationRepublishInterval"/> per node. Null (the default): nothing is republished.
+    /// </summary>
+    public Func<string, (string Site, byte[] Notice)?>? RevocationNotices { get; set; }
 
     /// <summary>The loop's counters.</summary>
     public RegionHostMetrics Metrics { get; } = new();
@@ -93,6 +102,7 @@ public sealed class RegionHost : IDisposable
 
             var results = new List<IngestResult>(deltas.Count);
             var naks = new List<(string, byte[])>();
+            var revocations = new List<(string, string)>();
             IReadOnlyList<SignedAck> acks;
             try
             {
@@ -108,6 +118,12 @@ public sealed class RegionHost : IDisposable
                     if (r.Nak is { } nak)
                     {
                         naks.Add((nak.Site, new SiteNak(nak.Region, nak.Site, nak.Epoch, nak.FirstMissingIndex).Encode()));
+                    }
+
+                    // A revoked signer's delta means its site missed the notice: send it again (rate-limited per signer).
+                    if (r.RevokedSigner is { } revoked && r.Site is { } revokedSite && _revocationRepair.Due(revoked, _time.GetUtcNow()))
+                    {
+                        revocations.Add((revokedSite, revoked));
                     }
 
                     // Only an authenticated delta may move the reported committed index, or a forged message could fake lag.
@@ -134,7 +150,7 @@ public sealed class RegionHost : IDisposable
                 return new RegionStepOutput(results, [], [], [], null, Failed: true) { Release = deltas };
             }
 
-            return new RegionStepOutput(results, naks, acks, deltas, ExportIfDue(), Failed: false);
+            return new RegionStepOutput(results, naks, acks, deltas, ExportIfDue(), Failed: false) { Revocations = revocations };
         }
     }
 
@@ -185,6 +201,14 @@ public sealed class RegionHost : IDisposable
             if (await Try(() => transport.PublishNakAsync(site, nak, cancellationToken)).ConfigureAwait(false))
             {
                 Count(m => m.NaksPublished++);
+            }
+        }
+
+        foreach ((string Site, string Node) revoked in output.Revocations)
+        {
+            if (RevocationNotices?.Invoke(revoked.Node) is { } notice && await Try(() => transport.PublishRevocationAsync(notice.Site, notice.Notice, cancellationToken)).ConfigureAwait(false))
+            {
+                Count(m => m.RevocationsRepublished++);
             }
         }
 

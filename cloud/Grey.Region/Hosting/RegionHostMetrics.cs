@@ -33,6 +33,9 @@ public sealed class RegionHostMetrics
     /// <summary>Acknowledgements published.</summary>
     public long AcksPublished { get; internal set; }
 
+    /// <summary>Revocation notices republished because a delta signed by a revoked node arrived (see <see cref="RevocationRepair"/>).</summary>
+    public long RevocationsRepublished { get; internal set; }
+
     /// <summary>Sends or settlements the transport failed (each is repaired by a resend, a redelivery or a later region delta).</summary>
     public long TransportFailures { get; internal set; }
 

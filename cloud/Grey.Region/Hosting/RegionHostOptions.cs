@@ -32,6 +32,13 @@ public sealed record RegionHostOptions
     /// </summary>
     public bool PublishRegionDeltas { get; init; } = true;
 
+    /// <summary>
+    /// Least time between two revocation notices republished for one revoked signer whose deltas keep arriving (see
+    /// <see cref="RevocationRepair"/>). Default 5 s: a few notices per outage at most, and a site that missed one is
+    /// repaired within seconds of its next delta.
+    /// </summary>
+    public TimeSpan RevocationRepublishInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Per-site quotas: a site over its quota has its acknowledgements delayed (never its data). Default unlimited.</summary>
     public Quotas.QuotaOptions Quotas { get; init; } = Grey.Region.Quotas.QuotaOptions.Unlimited;
 
@@ -57,6 +64,11 @@ public sealed record RegionHostOptions
         if (RegionDeltaRepeat < RegionDeltaInterval)
         {
             errors.Add($"RegionDeltaRepeat ({RegionDeltaRepeat}) must be at least RegionDeltaInterval ({RegionDeltaInterval})");
+        }
+
+        if (RevocationRepublishInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"RevocationRepublishInterval must be positive, was {RevocationRepublishInterval}");
         }
 
         errors.AddRange(Quotas.Validate());

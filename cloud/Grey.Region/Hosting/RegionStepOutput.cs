@@ -17,4 +17,10 @@ public sealed record RegionStepOutput(
 {
     /// <summary>Deltas to give back to the broker for redelivery (the batch of a failed turn).</summary>
     public IReadOnlyList<InboundDelta> Release { get; init; } = [];
+
+    /// <summary>
+    /// Revoked signers whose notice is due again (a delta they signed was rejected this turn), each with the site the
+    /// rejected delta named; sent after the NAKs, through <see cref="RegionHost.RevocationNotices"/>.
+    /// </summary>
+    public IReadOnlyList<(string Site, string Node)> Revocations { get; init; } = [];
 }

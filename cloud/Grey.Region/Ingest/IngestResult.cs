@@ -41,4 +41,10 @@ public sealed record IngestResult
 
     /// <summary>For <see cref="IngestStatus.Gap"/>: false when the hold was full and the delta was dropped.</summary>
     public bool Held { get; init; }
+
+    /// <summary>
+    /// For <see cref="RejectReason.NodeRevoked"/>: the revoked signer's node id, so the host can republish its
+    /// revocation notice (the site evidently missed it).
+    /// </summary>
+    public string? RevokedSigner { get; init; }
 }
