@@ -7,10 +7,17 @@ namespace Grey.Edge.Uplink.Mqtt;
 
 /// <summary>
 /// Requests (enrollment, attestation) as MQTT 5 request/response: the request names this client's response topic
-/// (<c>grey/reply/&lt;site&gt;/&lt;client-id&gt;</c>) and carries 16 bytes of correlation data that the region echoes.
+/// (<c>grey/reply/&lt;site&gt;/&lt;client-id&gt;</c>) and carries 16 bytes of correlation data that the region echoes,
+/// and names the site's home region in the user property <see cref="RegionProperty"/>.
 /// </summary>
 internal sealed partial class MqttUplink
 {
+    /// <summary>
+    /// The MQTT 5 user property naming the site's home region on enrollment and attestation requests: their topics
+    /// name no region, so with several regions on one broker only the region named here answers (docs/MQTT.md).
+    /// </summary>
+    public const string RegionProperty = "Grey-Region";
+
     /// <summary>Bytes of correlation data per request.</summary>
     public const int CorrelationBytes = 16;
 
@@ -68,6 +75,7 @@ internal sealed partial class MqttUplink
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithResponseTopic(topics.Reply)
                 .WithCorrelationData(correlation)
+                .WithUserProperty(RegionProperty, System.Text.Encoding.UTF8.GetBytes(topics.Region).AsMemory())
                 .Build();
             using (var sendTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {

@@ -12,6 +12,12 @@ internal sealed partial class NatsUplink
     /// <summary>The header carrying the site's committed index (for the region's lag figure).</summary>
     public const string CommittedHeader = "Grey-Committed";
 
+    /// <summary>
+    /// The header naming the site's home region on enrollment and attestation requests: their subjects name no
+    /// region, so with several regions on one broker only the region named here answers (docs/UPLINK.md).
+    /// </summary>
+    public const string RegionHeader = "Grey-Region";
+
     /// <summary>JetStream's de-duplication header.</summary>
     public const string MsgIdHeader = "Nats-Msg-Id";
 
@@ -97,6 +103,7 @@ internal sealed partial class NatsUplink
             var reply = await connection.RequestAsync<ReadOnlyMemory<byte>, byte[]>(
                 subject,
                 payload,
+                headers: new NatsHeaders { [RegionHeader] = subjects.Region },
                 replyOpts: new NatsSubOpts { Timeout = timeout, ThrowIfNoResponders = false },
                 cancellationToken: linked.Token).ConfigureAwait(false);
             if (reply.HasNoResponders)

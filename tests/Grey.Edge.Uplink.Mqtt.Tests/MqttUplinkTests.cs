@@ -131,6 +131,32 @@ public sealed class MqttUplinkTests(BrokerFixture fixture) : IClassFixture<Broke
     }
 
     [Fact]
+    public async Task RequestAsync_EnrollAndAttest_NameTheHomeRegionInTheGreyRegionUserProperty()
+    {
+        var broker = fixture.Broker;
+        await using var region = await TestClient.ConnectAsync(broker.Port, "region-scope");
+        region.OnMessage = async m =>
+        {
+            var reply = new MqttApplicationMessageBuilder().WithTopic(m.ResponseTopic).WithCorrelationData(m.CorrelationData)
+                .WithPayload([1]).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+            await region.Client.PublishAsync(reply);
+        };
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await region.SubscribeAsync("grey/enroll/site-scope"));
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await region.SubscribeAsync("grey/attest/site-scope"));
+        await using var uplink = await StartReadyAsync(Options(broker.Url, "site-scope") with { Region = "r-home" });
+
+        Assert.Null((await uplink.RequestAsync(UplinkRequestKind.Enroll, new byte[] { 1 }, Wait, CancellationToken.None)).Error);
+        Assert.Null((await uplink.RequestAsync(UplinkRequestKind.Attest, new byte[] { 2 }, Wait, CancellationToken.None)).Error);
+
+        foreach (var topic in new[] { "grey/enroll/site-scope", "grey/attest/site-scope" })
+        {
+            var request = region.Received.First(m => m.Topic == topic);
+            var named = request.UserProperties?.Where(p => p.Name == "Grey-Region").Select(p => p.ReadValueAsString()).ToList();
+            Assert.Equal(["r-home"], named);
+        }
+    }
+
+    [Fact]
     public async Task RequestAsync_NobodyAnswers_ReturnsAnErrorNotAnException()
     {
         var broker = fixture.Broker;

@@ -156,6 +156,33 @@ public sealed class NatsUplinkTests(NatsUplinkTests.Server server, ITestOutputHe
     }
 
     [Fact]
+    public async Task RequestAsync_EnrollAndAttest_NameTheHomeRegionInTheGreyRegionHeader()
+    {
+        await using var uplink = UplinkTestKit.Start(UplinkTestKit.Options(server.Nats.Url, "site-hdr") with { Region = "r-home" }, seed: 12);
+        Assert.True(await uplink.WaitUntilReadyAsync(Ready));
+        await using var sub = await server.Region.SubscribeCoreAsync<byte[]>("grey.*.site-hdr");
+        var seen = new List<(string Subject, string? Region)>();
+        var responder = Task.Run(async () =>
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                var msg = await sub.Msgs.ReadAsync();
+                seen.Add((msg.Subject, msg.Headers is { } h && h.TryGetValue("Grey-Region", out var v) ? string.Join("|", v.ToArray()) : null));
+                await msg.ReplyAsync(new byte[] { 1 });
+            }
+        });
+        await server.Region.PingAsync();
+
+        var enroll = await uplink.RequestAsync(UplinkRequestKind.Enroll, new byte[] { 1 }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        var attest = await uplink.RequestAsync(UplinkRequestKind.Attest, new byte[] { 2 }, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await responder;
+
+        Assert.Null(enroll.Error);
+        Assert.Null(attest.Error);
+        Assert.Equal([("grey.enroll.site-hdr", "r-home"), ("grey.attest.site-hdr", "r-home")], seen);
+    }
+
+    [Fact]
     public async Task RequestAsync_NoResponder_ErrorQuickly()
     {
         await using var uplink = UplinkTestKit.Start(UplinkTestKit.Options(server.Nats.Url, "site-nr"), seed: 8);

@@ -47,6 +47,7 @@ internal sealed class MqttRegionTransport : IRegionTransport
     private long _reconnects;
     private long _staleSettles;
     private long _released;
+    private long _requestsForOtherRegions;
 
     private MqttRegionTransport(MqttRegionConnection connection, string region, IReadOnlyList<string> peers, MqttRegionLimits limits, RegionRequestHandler? handler)
     {
@@ -108,6 +109,9 @@ internal sealed class MqttRegionTransport : IRegionTransport
 
     /// <summary>Messages over <see cref="MqttRegionLimits.MaxMessageBytes"/> (acknowledged and dropped).</summary>
     public long Oversized => Interlocked.Read(ref _oversized);
+
+    /// <summary>Enrollment and attestation requests left unanswered because they name another region (docs/REGION.md).</summary>
+    public long RequestsForOtherRegions => Interlocked.Read(ref _requestsForOtherRegions);
 
     /// <summary>Successful connects after the first.</summary>
     public long Reconnects => Interlocked.Read(ref _reconnects);
@@ -469,6 +473,12 @@ internal sealed class MqttRegionTransport : IRegionTransport
         }
     }
 
+    // The Grey-Region user properties' values (none when the edge sent no such property).
+    private static IReadOnlyList<string?> NamedRegions(MqttApplicationMessage request) =>
+        request.UserProperties is { } properties
+            ? [.. properties.Where(p => p.Name == RegionRequestScope.Header).Select(p => p.ReadValueAsString())]
+            : [];
+
     private async Task ServeRequestsAsync(RegionRequestHandler handler)
     {
         CancellationToken stop = _stop.Token;
@@ -483,6 +493,13 @@ internal sealed class MqttRegionTransport : IRegionTransport
                 {
                     // No (or a foreign) place to answer: a site may only be answered in its own reply tree.
                     Interlocked.Increment(ref _ignored);
+                    continue;
+                }
+
+                if (!RegionRequestScope.Answers(_region, NamedRegions(request)))
+                {
+                    // Another region's site on a shared broker: that region answers, this one stays silent.
+                    Interlocked.Increment(ref _requestsForOtherRegions);
                     continue;
                 }
 

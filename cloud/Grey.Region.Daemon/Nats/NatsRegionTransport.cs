@@ -31,6 +31,7 @@ internal sealed class NatsRegionTransport : IRegionTransport
     private long _nextToken;
     private long _signalsDropped;
     private long _consumerRestarts;
+    private long _requestsForOtherRegions;
     private INatsJSConsumer? _consumer;
 
     private NatsRegionTransport(NatsConnection connection, string region, NatsTransportLimits limits)
@@ -53,6 +54,9 @@ internal sealed class NatsRegionTransport : IRegionTransport
 
     /// <summary>Times the consumer was set up again after the broker refused or lost it.</summary>
     public long ConsumerRestarts => Interlocked.Read(ref _consumerRestarts);
+
+    /// <summary>Enrollment and attestation requests left unanswered because they name another region (docs/REGION.md).</summary>
+    public long RequestsForOtherRegions => Interlocked.Read(ref _requestsForOtherRegions);
 
     /// <summary>Delivered messages not yet settled.</summary>
     public int Unsettled => _delivered.Count;
@@ -290,6 +294,10 @@ internal sealed class NatsRegionTransport : IRegionTransport
         }
     }
 
+    // The Grey-Region header's values (none when the edge sent no such header).
+    private static IReadOnlyList<string?> NamedRegions(NatsHeaders? headers) =>
+        headers is not null && headers.TryGetValue(RegionRequestScope.Header, out var values) ? [.. values] : [];
+
     private async Task ServeRequestsAsync(string subject, RegionRequestKind kind, RegionRequestHandler handler)
     {
         CancellationToken stop = _stop.Token;
@@ -300,6 +308,13 @@ internal sealed class NatsRegionTransport : IRegionTransport
                 string site = NatsSubjects.LastToken(msg.Subject);
                 if (msg.ReplyTo is null || !FederationId.IsValid(site))
                 {
+                    continue;
+                }
+
+                if (!RegionRequestScope.Answers(_region, NamedRegions(msg.Headers)))
+                {
+                    // Another region's site on a shared broker: that region answers, this one stays silent.
+                    Interlocked.Increment(ref _requestsForOtherRegions);
                     continue;
                 }
 

@@ -82,14 +82,16 @@ internal sealed class MqttSiteClient : IAsyncDisposable
     }
 
     /// <summary>Publishes a request with a response topic in the site's reply tree and the given correlation data.</summary>
-    public Task PublishRequestAsync(string topic, byte[] payload, string responseTopic, byte[] correlation) =>
-        _client.PublishAsync(new MqttApplicationMessageBuilder()
+    public Task PublishRequestAsync(string topic, byte[] payload, string responseTopic, byte[] correlation, string? region = null)
+    {
+        MqttApplicationMessageBuilder message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithResponseTopic(responseTopic)
-            .WithCorrelationData(correlation)
-            .Build());
+            .WithCorrelationData(correlation);
+        return _client.PublishAsync((region is null ? message : message.WithUserProperty("Grey-Region", Encoding.UTF8.GetBytes(region).AsMemory())).Build());
+    }
 
     /// <summary>Reads acks (verifying each with the region's certificate) until one reaches <paramref name="mergedIndex"/>.</summary>
     public async Task<RegionAck> WaitAckAsync(X509Certificate2 regionCertificate, ulong mergedIndex, TimeSpan? timeout = null)
