@@ -35,6 +35,13 @@ internal sealed record DaemonOptions
     /// <summary>Join an existing site (start empty; the leader adds this node as a learner).</summary>
     public bool Join { get; init; }
 
+    /// <summary>
+    /// Log link, enrollment and attestation events (information level) when a region is set. Hosts that run many
+    /// nodes in one console (greyctl dev) turn it off and print their own summary; warnings are always logged.
+    /// Not a flag: set by in-process hosts only.
+    /// </summary>
+    public bool LogLinkEvents { get; init; } = true;
+
     /// <summary>PEM certificate of this node for peer mTLS.</summary>
     public string? PeerCertFile { get; init; }
 

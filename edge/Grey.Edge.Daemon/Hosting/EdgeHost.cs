@@ -65,7 +65,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         var random = new Random(seed);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        if (options.Region is not null)
+        if (options.Region is not null && options.LogLinkEvents)
         {
             // Link, enrollment and attestation events are worth a line each; everything else stays at warnings.
             builder.Logging.AddFilter("Grey", LogLevel.Information);

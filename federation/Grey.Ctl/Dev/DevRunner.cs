@@ -134,6 +134,8 @@ internal sealed class DevRunner
         }
 
         _out.WriteLine($"  try: curl -XPUT --data-binary 42 {sites[0].ApiUrls[0]}/v1/kv/line/9/speed");
+        _out.WriteLine($"  desired state: curl -XPUT -H 'Authorization: Bearer {region.AdminToken}' --data-binary 7 {region.ApiUrl}/v1/sites/{sites[0].Id}/desired/line/9/target");
+        _out.WriteLine($"    then: curl {sites[0].ApiUrls[0]}/v1/kv/desired/line/9/target");
         if (!await WaitStartedAsync(region, sites, stop).ConfigureAwait(false))
         {
             return stop.IsCancellationRequested ? await FinishAsync(region, sites, null).ConfigureAwait(false) : ExitCodes.CheckFailed;

@@ -124,6 +124,9 @@ internal sealed class InProcessSite : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.DataDirectory);
+
+        // Many nodes share this console: their link events would drown the summary (warnings still show).
+        options = options with { LogLinkEvents = false };
         _hosts[index] = await EdgeHost.StartAsync(options, _time(index), cancellationToken).ConfigureAwait(false);
     }
 
