@@ -37,8 +37,12 @@ internal sealed class RealFleetRunner : IFleetRunner
     /// <summary>Writes the drop-deltas sabotage makes behind a cut link.</summary>
     public const int SabotageWrites = 5;
 
-    /// <summary>Attempts to publish one duplicate, tampered or forged copy (a second apart).</summary>
-    public const int MaxPublishAttempts = 5;
+    /// <summary>
+    /// Attempts to publish one duplicate, tampered or forged copy (a second apart). Generous: with the embedded broker
+    /// a broker restart is a region restart, which took more than 5 s on a loaded machine (the copy was then never
+    /// sent and the run failed on tampered 0/1).
+    /// </summary>
+    public const int MaxPublishAttempts = 30;
 
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
