@@ -21,7 +21,8 @@ namespace Grey.Region.Daemon.Mqtt;
 /// the next connection (a crash of the region or a restart of the broker included, with the broker's persistence
 /// on). Without JetStream that session plus the region's own store are the durable queue. Acks, NAKs, revocation
 /// notices and region deltas are published at QoS 1; requests are answered on their MQTT 5 response topic with
-/// their correlation data through the same handler the NATS transport uses.
+/// their correlation data through the same handler the NATS transport uses, and only when they name this region or
+/// none (<see cref="RegionRequestScope"/>).
 /// </summary>
 internal sealed class MqttRegionTransport : IRegionTransport
 {

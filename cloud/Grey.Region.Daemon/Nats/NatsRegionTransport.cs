@@ -16,7 +16,8 @@ namespace Grey.Region.Daemon.Nats;
 /// <c>grey.delta.&lt;region&gt;.*</c> and the durable pull consumer, which <see cref="FetchDeltasAsync"/> pulls in
 /// batches; a delivered message is acknowledged to JetStream only by
 /// <see cref="SettleAsync"/>, which the loop calls after the region's flush. Core subscriptions feed status
-/// reports, peer region deltas and (when a handler is given) enrollment and attestation requests.
+/// reports, peer region deltas and (when a handler is given) enrollment and attestation requests, answered only when
+/// they name this region or none (<see cref="RegionRequestScope"/>).
 /// </summary>
 internal sealed class NatsRegionTransport : IRegionTransport
 {
