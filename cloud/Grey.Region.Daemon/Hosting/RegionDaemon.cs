@@ -457,7 +457,9 @@ internal sealed class RegionDaemon : IAsyncDisposable
         IRegionTransport loopTransport = deps.WrapTransport?.Invoke(observed) ?? observed;
         _loop = Task.Run(() => Host.RunAsync(loopTransport, _stop.Token), CancellationToken.None);
         _apiTls = ApiTls.Load(Options);
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        // No appsettings reload: each watcher takes an inotify instance (128 per user by default), so hosts running
+        // many nodes in one process (greyctl dev, sim fleet) failed past about 120 nodes; flags configure Grey.
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -63,7 +63,9 @@ internal sealed class EdgeHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(time);
         var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings reload: each watcher takes an inotify instance (128 per user by default), so hosts running
+        // many nodes in one process (greyctl dev, sim fleet) failed past about 120 nodes; flags configure Grey.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (options.Region is not null && options.LogLinkEvents)
         {
