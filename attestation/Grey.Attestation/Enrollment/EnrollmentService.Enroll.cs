@@ -97,9 +97,10 @@ public sealed partial class EnrollmentService
         {
             started = _registrar.StartEnrollment(identity);
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
-            // The platform rejects some malformed certificates by throwing while building the EK chain.
+            // The platform rejects some malformed certificates by throwing while building the EK chain (a key on a
+            // curve it does not know throws PlatformNotSupportedException).
             return Refuse(ToCode(RegistrationReason.Malformed), "certificate: " + e.Message);
         }
 
@@ -173,9 +174,9 @@ public sealed partial class EnrollmentService
                 intermediates.ForEach(c => c.Dispose());
             }
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
-            // Malformed certificates are named precisely by the registrar later.
+            // Malformed certificates (a key on an unknown curve included) are named precisely by the registrar later.
             return false;
         }
     }

@@ -146,8 +146,9 @@ public sealed class RegionCertificateAuthority : IDisposable
 
             return true;
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or PlatformNotSupportedException)
         {
+            // A curve the platform does not know is PlatformNotSupportedException (found by the enrollment fuzz test).
             error = "not an ECDSA SubjectPublicKeyInfo: " + e.Message;
             return false;
         }
