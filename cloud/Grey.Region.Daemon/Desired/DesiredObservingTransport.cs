@@ -11,45 +11,20 @@ namespace Grey.Region.Daemon.Desired;
 /// made a delta of that site durable (its applied mark may have moved). Settlement comes after the group commit, so
 /// the applied mark is only read from merged state that is already durable.
 /// </summary>
-internal sealed class DesiredObservingTransport(IRegionTransport inner, IDesiredSiteObserver observer) : IRegionTransport
+internal sealed class DesiredObservingTransport(IRegionTransport inner, IDesiredSiteObserver observer) : DelegatingRegionTransport(inner)
 {
     private readonly ObservingReader _signals = new(inner.Signals, observer);
 
     /// <inheritdoc />
-    public ChannelReader<InboundSignal> Signals => _signals;
+    public override ChannelReader<InboundSignal> Signals => _signals;
 
     /// <inheritdoc />
-    public ValueTask<IReadOnlyList<InboundDelta>> FetchDeltasAsync(int maxMessages, CancellationToken cancellationToken) =>
-        inner.FetchDeltasAsync(maxMessages, cancellationToken);
-
-    /// <inheritdoc />
-    public async ValueTask SettleAsync(InboundDelta delta, CancellationToken cancellationToken)
+    public override async ValueTask SettleAsync(InboundDelta delta, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delta);
-        await inner.SettleAsync(delta, cancellationToken).ConfigureAwait(false);
+        await Inner.SettleAsync(delta, cancellationToken).ConfigureAwait(false);
         observer.DeltaSettled(delta.SubjectSite);
     }
-
-    /// <inheritdoc />
-    public ValueTask ReleaseAsync(InboundDelta delta, CancellationToken cancellationToken) => inner.ReleaseAsync(delta, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishAckAsync(SignedAck ack, CancellationToken cancellationToken) => inner.PublishAckAsync(ack, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishNakAsync(string site, ReadOnlyMemory<byte> nak, CancellationToken cancellationToken) => inner.PublishNakAsync(site, nak, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishRegionDeltaAsync(ReadOnlyMemory<byte> regionDelta, CancellationToken cancellationToken) => inner.PublishRegionDeltaAsync(regionDelta, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishRevocationAsync(string site, ReadOnlyMemory<byte> notice, CancellationToken cancellationToken) => inner.PublishRevocationAsync(site, notice, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishDesiredAsync(string site, ReadOnlyMemory<byte> change, CancellationToken cancellationToken) => inner.PublishDesiredAsync(site, change, cancellationToken);
-
-    /// <summary>The inner transport is owned by the daemon, which disposes it.</summary>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private sealed class ObservingReader(ChannelReader<InboundSignal> reader, IDesiredSiteObserver observer) : ChannelReader<InboundSignal>
     {

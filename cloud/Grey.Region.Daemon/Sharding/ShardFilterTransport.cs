@@ -12,23 +12,22 @@ namespace Grey.Region.Daemon.Sharding;
 /// own copy. Status reports of other shards' sites are dropped too; peer region deltas pass (every shard joins them).
 /// Everything else (settling own deltas, publishing) goes straight to the inner transport.
 /// </summary>
-internal sealed class ShardFilterTransport : IRegionTransport
+internal sealed class ShardFilterTransport : DelegatingRegionTransport
 {
-    private readonly IRegionTransport _inner;
     private readonly ShardAssignment _shard;
     private long _foreignSettled;
     private long _foreignSettleFailures;
     private long _foreignSignals;
 
     public ShardFilterTransport(IRegionTransport inner, ShardAssignment shard)
+        : base(inner)
     {
-        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         _shard = shard ?? throw new ArgumentNullException(nameof(shard));
         Signals = new FilteredSignals(this);
     }
 
     /// <inheritdoc />
-    public ChannelReader<InboundSignal> Signals { get; }
+    public override ChannelReader<InboundSignal> Signals { get; }
 
     /// <summary>Deltas of other shards' sites settled without processing.</summary>
     public long ForeignSettled => Interlocked.Read(ref _foreignSettled);
@@ -40,9 +39,9 @@ internal sealed class ShardFilterTransport : IRegionTransport
     public long ForeignSignals => Interlocked.Read(ref _foreignSignals);
 
     /// <inheritdoc />
-    public async ValueTask<IReadOnlyList<InboundDelta>> FetchDeltasAsync(int maxMessages, CancellationToken cancellationToken)
+    public override async ValueTask<IReadOnlyList<InboundDelta>> FetchDeltasAsync(int maxMessages, CancellationToken cancellationToken)
     {
-        IReadOnlyList<InboundDelta> batch = await _inner.FetchDeltasAsync(maxMessages, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<InboundDelta> batch = await Inner.FetchDeltasAsync(maxMessages, cancellationToken).ConfigureAwait(false);
         List<InboundDelta>? own = null;
         for (int i = 0; i < batch.Count; i++)
         {
@@ -57,7 +56,7 @@ internal sealed class ShardFilterTransport : IRegionTransport
             try
             {
                 // Nothing of it enters this region's store, so nothing has to be durable first.
-                await _inner.SettleAsync(delta, cancellationToken).ConfigureAwait(false);
+                await Inner.SettleAsync(delta, cancellationToken).ConfigureAwait(false);
                 Interlocked.Increment(ref _foreignSettled);
             }
             catch (RegionTransportException)
@@ -68,30 +67,6 @@ internal sealed class ShardFilterTransport : IRegionTransport
 
         return own ?? batch;
     }
-
-    /// <inheritdoc />
-    public ValueTask SettleAsync(InboundDelta delta, CancellationToken cancellationToken) => _inner.SettleAsync(delta, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask ReleaseAsync(InboundDelta delta, CancellationToken cancellationToken) => _inner.ReleaseAsync(delta, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishAckAsync(SignedAck ack, CancellationToken cancellationToken) => _inner.PublishAckAsync(ack, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishNakAsync(string site, ReadOnlyMemory<byte> nak, CancellationToken cancellationToken) => _inner.PublishNakAsync(site, nak, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishRegionDeltaAsync(ReadOnlyMemory<byte> regionDelta, CancellationToken cancellationToken) => _inner.PublishRegionDeltaAsync(regionDelta, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishRevocationAsync(string site, ReadOnlyMemory<byte> notice, CancellationToken cancellationToken) => _inner.PublishRevocationAsync(site, notice, cancellationToken);
-
-    /// <inheritdoc />
-    public ValueTask PublishDesiredAsync(string site, ReadOnlyMemory<byte> change, CancellationToken cancellationToken) => _inner.PublishDesiredAsync(site, change, cancellationToken);
-
-    /// <summary>The inner transport is disposed by its owner (the daemon), not by this filter.</summary>
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private bool Keep(InboundSignal signal)
     {
@@ -109,7 +84,7 @@ internal sealed class ShardFilterTransport : IRegionTransport
     {
         public override bool TryRead([MaybeNullWhen(false)] out InboundSignal item)
         {
-            while (owner._inner.Signals.TryRead(out InboundSignal? signal))
+            while (owner.Inner.Signals.TryRead(out InboundSignal? signal))
             {
                 if (owner.Keep(signal))
                 {
@@ -122,6 +97,6 @@ internal sealed class ShardFilterTransport : IRegionTransport
             return false;
         }
 
-        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => owner._inner.Signals.WaitToReadAsync(cancellationToken);
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default) => owner.Inner.Signals.WaitToReadAsync(cancellationToken);
     }
 }
