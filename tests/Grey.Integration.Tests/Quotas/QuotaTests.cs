@@ -34,7 +34,7 @@ public sealed class QuotaTests(ITestOutputHelper output)
     [Fact]
     public async Task NoisyAndQuietSites_SmallQuota_NoisyThrottledQuietNeverDelayedNothingLost()
     {
-        await using RegionFleetProcesses fleet = await RegionFleetProcesses.StartAsync();
+        await using RegionProcesses fleet = await RegionProcesses.StartAsync();
         Uri region = await fleet.StartRegionAsync("region", "--quota-deltas-per-s", DeltasPerSecond, "--quota-bytes-per-s", BytesPerSecond);
         IReadOnlyList<Uri> nodes = await fleet.StartSitesAsync("noisy", "quiet");
         Uri noisy = nodes[0];
@@ -45,7 +45,7 @@ public sealed class QuotaTests(ITestOutputHelper output)
         {
             Assert.True(await fleet.PutAsync(node, "warm", "up"), $"warm-up write on {site} failed\n{fleet.Logs()}");
             keys["warm"] = "up";
-            Assert.True(await RegionFleetProcesses.EventuallyAsync(async () => await fleet.MergedCountAsync(region, site, keys) == 1, ArrivalTimeout),
+            Assert.True(await RegionProcesses.EventuallyAsync(async () => await fleet.MergedCountAsync(region, site, keys) == 1, ArrivalTimeout),
                 $"{site} never started shipping\n{fleet.Logs()}");
         }
 
@@ -85,7 +85,7 @@ public sealed class QuotaTests(ITestOutputHelper output)
         await Task.WhenAll([.. noisyLoad, quietLoad]);
 
         // Everything of both sites arrives (nothing dropped: only acknowledgements wait) and is acknowledged in the end.
-        bool arrived = await RegionFleetProcesses.EventuallyAsync(
+        bool arrived = await RegionProcesses.EventuallyAsync(
             async () => await fleet.MergedCountAsync(region, "noisy", noisyKeys) == noisyKeys.Count && await fleet.MergedCountAsync(region, "quiet", quietKeys) == quietKeys.Count
                 && await EdgeMetricAsync(fleet, noisy, "grey_edge_outbox_backlog_entries") == 0 && await EdgeMetricAsync(fleet, quiet, "grey_edge_outbox_backlog_entries") == 0,
             ArrivalTimeout);
@@ -118,7 +118,7 @@ public sealed class QuotaTests(ITestOutputHelper output)
     }
 
     /// <summary>Samples, until cancelled, whether the region shows the noisy site throttled and the largest backlog of its outbox.</summary>
-    private static async Task<(bool Throttled, double MaxBacklog)> SampleAsync(RegionFleetProcesses fleet, Uri region, Uri noisy, CancellationToken stop)
+    private static async Task<(bool Throttled, double MaxBacklog)> SampleAsync(RegionProcesses fleet, Uri region, Uri noisy, CancellationToken stop)
     {
         bool throttled = false;
         double backlog = 0;
@@ -139,7 +139,7 @@ public sealed class QuotaTests(ITestOutputHelper output)
         return (throttled, backlog);
     }
 
-    private static async Task<double?> EdgeMetricAsync(RegionFleetProcesses fleet, Uri node, string name)
+    private static async Task<double?> EdgeMetricAsync(RegionProcesses fleet, Uri node, string name)
     {
         (HttpStatusCode status, string text) = await fleet.GetAsync(node, "metrics");
         if (status != HttpStatusCode.OK)

@@ -26,7 +26,7 @@ public sealed class ShardTests(ITestOutputHelper output)
         int[] owner = [.. sites.Select(s => (int)(XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(s), 0) % 2))];
         Assert.Equal([0, 1, 0, 1], owner);
 
-        await using RegionFleetProcesses fleet = await RegionFleetProcesses.StartAsync();
+        await using RegionProcesses fleet = await RegionProcesses.StartAsync();
         Uri[] shards = [await fleet.StartRegionAsync("shard0", "--shard", "0/2"), await fleet.StartRegionAsync("shard1", "--shard", "1/2")];
         IReadOnlyList<Uri> nodes = await fleet.StartSitesAsync(sites);
         var written = sites.ToDictionary(s => s, _ => new Dictionary<string, string>());
@@ -40,7 +40,7 @@ public sealed class ShardTests(ITestOutputHelper output)
             }
         })));
 
-        bool arrived = await RegionFleetProcesses.EventuallyAsync(async () =>
+        bool arrived = await RegionProcesses.EventuallyAsync(async () =>
         {
             for (int i = 0; i < sites.Length; i++)
             {

@@ -20,9 +20,9 @@ public sealed class SharedBrokerRegionsTests(ITestOutputHelper output)
     [Fact]
     public async Task TwoRegionsOneBroker_EachSiteAttestsAndMergesAtItsHomeRegionOnly()
     {
-        await using SharedBrokerRegions fed = await SharedBrokerRegions.StartAsync();
-        Uri r1 = await fed.StartRegionAsync("r1");
-        Uri r2 = await fed.StartRegionAsync("r2");
+        await using RegionProcesses fed = await RegionProcesses.StartAsync();
+        Uri r1 = await fed.StartOwnRegionAsync("r1");
+        Uri r2 = await fed.StartOwnRegionAsync("r2");
         long start = TimeProvider.System.GetTimestamp();
         EdgeCluster a = fed.StartSite("site-a", "r1");
         EdgeCluster b = fed.StartSite("site-b", "r2");
@@ -38,7 +38,7 @@ public sealed class SharedBrokerRegionsTests(ITestOutputHelper output)
         // Each site's node attests at its home region and its write merges there.
         foreach ((Uri region, string site, string value) in new[] { (r1, "site-a", "from-a"), (r2, "site-b", "from-b") })
         {
-            bool merged = await SharedBrokerRegions.EventuallyAsync(async () =>
+            bool merged = await RegionProcesses.EventuallyAsync(async () =>
             {
                 (HttpStatusCode status, string body) = await fed.GetAsync(region, $"v1/sites/{site}/state/line/1");
                 return status == HttpStatusCode.OK && body == value;
