@@ -203,7 +203,9 @@ internal sealed partial class EdgeNode
             Apply(rd.CommittedEntries);
             foreach (var rs in rd.ReadStates)
             {
-                if (rs.Context.Length == 8 && reads.TryRemove(BinaryPrimitives.ReadUInt64LittleEndian(rs.Context.Span), out var read))
+                if (rs.Context.Length == ReadContextBytes
+                    && BinaryPrimitives.ReadUInt64LittleEndian(rs.Context.Span) == incarnation
+                    && reads.TryRemove(BinaryPrimitives.ReadUInt64LittleEndian(rs.Context.Span[8..]), out var read))
                 {
                     read.Index = rs.Index;
                     readsWaitingApply.Add(read);
@@ -363,10 +365,14 @@ internal sealed partial class EdgeNode
         }
     }
 
-    private static byte[] ReadContext(ulong id)
+    private const int ReadContextBytes = 16;
+
+    /// <summary>This run's incarnation, then the read's id: a response to another run's read never matches.</summary>
+    private byte[] ReadContext(ulong id)
     {
-        var bytes = new byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(bytes, id);
+        var bytes = new byte[ReadContextBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, incarnation);
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), id);
         return bytes;
     }
 

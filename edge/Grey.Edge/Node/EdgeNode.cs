@@ -41,6 +41,12 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
     private PendingConfChange? pendingConf;
     private ulong proposalSeq;
     private ulong readSeq;
+
+    // Names this run of the node in its ReadIndex contexts. Read ids restart at every start, so without it a
+    // ReadIndexResponse answering a read of the previous run (held in the leader's queue or in flight while the
+    // node was down) matched the new run's read with the same id and served it at the old, lower index: a
+    // stale read, found by greyctl torture edge (a restarted follower read nil for a key written seconds before).
+    private readonly ulong incarnation;
     private long tickCount;
     private StateRole role = StateRole.Follower;
     private ulong leaderId;
@@ -74,6 +80,9 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
         // Proposal ids start at a random point so that entries replayed from an earlier run of this node never
         // match a proposal of this run.
         proposalSeq = (ulong)random.NextInt64(1, long.MaxValue);
+
+        // The clock is mixed in because a test or simulator may restart a node with the same seeded random source.
+        incarnation = (ulong)random.NextInt64() ^ (ulong)time.GetUtcNow().UtcTicks ^ ((ulong)time.GetTimestamp() << 17);
     }
 
     /// <summary>This node's id.</summary>

@@ -141,6 +141,44 @@ public class EdgeNodeTests
     }
 
     [Fact]
+    public async Task Read_AnswerToTheReadOfAnEarlierRun_DoesNotServeARestartedNode()
+    {
+        // Read ids restart with the process. A ReadIndexResponse that answered the first read of the node's
+        // previous run (late, or replayed by the leader's queue) must not serve the first read of this run: it
+        // carries the old commit index, so the read would miss writes acknowledged since (found by greyctl
+        // torture edge, which read nil from a restarted follower).
+        ulong[] voters = [1, 2, 3];
+        await using var site = await TestSite.StartAsync(21, voters);
+        var leader = await site.WaitForLeaderAsync();
+        var follower = site.Nodes.Values.First(n => n.Id != leader.Id);
+        var id = follower.Id;
+        await site.WaitUntilAsync(() => follower.LeaderId == leader.Id, "the follower knows the leader");
+        site.Network.Hold = m => m.Type == MessageType.ReadIndexResponse && m.To == id;
+        var firstRead = follower.ReadBarrierAsync().AsTask();
+        await site.WaitUntilAsync(() => !site.Network.Held.IsEmpty, "the leader answered the follower's read");
+        site.Network.Hold = null;
+        Assert.True(site.Network.Held.TryDequeue(out var oldAnswer));
+
+        // Killed, not powered off: the restarted node applies at once what it had applied before.
+        var disk = await site.CrashAsync(id, powerLoss: false);
+        Assert.False(await firstRead);
+        Assert.Equal(ProposalStatus.Applied, (await leader.ProposeAsync(Put("after-crash", "v"))).Status);
+
+        // Restarted cut off from its peers: no read on it can be linearizable, so every read must fail.
+        site.Network.Isolate(id);
+        var restarted = await site.StartNodeAsync(id, voters, disk);
+        var read = restarted.ReadBarrierAsync().AsTask();
+        while (!read.IsCompleted)
+        {
+            site.Network.Inject(oldAnswer!);
+            await Task.WhenAny(read, Task.Delay(20));
+        }
+
+        Assert.False(await read, $"a read of the restarted, isolated node was served at the earlier run's index {oldAnswer!.Index}");
+        Assert.Null(Get(restarted, "after-crash"));
+    }
+
+    [Fact]
     public async Task Membership_AddLearnerPromoteTransferRemove_Work()
     {
         ulong[] voters = [1, 2, 3];

@@ -11,6 +11,15 @@ internal sealed class InMemoryNetwork
     private readonly ConcurrentDictionary<ulong, Endpoint> endpoints = new();
     private readonly ConcurrentDictionary<(ulong, ulong), bool> cut = new();
 
+    /// <summary>Messages this predicate matches are kept in <see cref="Held"/> instead of delivered.</summary>
+    public Func<Message, bool>? Hold { get; set; }
+
+    public ConcurrentQueue<Message> Held { get; } = new();
+
+    /// <summary>Hands <paramref name="message"/> to its addressee whatever links are cut (a late or replayed message).</summary>
+    public bool Inject(Message message) =>
+        endpoints.TryGetValue(message.To, out var to) && !to.IsClosed && to.Accept(message);
+
     public IPeerTransport Connect(ulong id, IRaftFeedback feedback)
     {
         var endpoint = new Endpoint(this, id, feedback);
@@ -37,11 +46,21 @@ internal sealed class InMemoryNetwork
 
         public ChannelReader<Message> Incoming => incoming.Reader;
 
+        public bool IsClosed => closed;
+
+        public bool Accept(Message message) => incoming.Writer.TryWrite(message);
+
         public SendResult Send(Message message)
         {
             if (closed)
             {
                 return SendResult.DroppedClosed;
+            }
+
+            if (network.Hold is { } hold && hold(message))
+            {
+                network.Held.Enqueue(message);
+                return SendResult.Queued;
             }
 
             if (network.cut.GetValueOrDefault((id, message.To)) || !network.endpoints.TryGetValue(message.To, out var to) || to.closed || !to.incoming.Writer.TryWrite(message))

@@ -53,10 +53,13 @@ internal sealed class TestSite : IAsyncDisposable, IProposalForwarder
         return node;
     }
 
-    /// <summary>Power cut of one node: its disk keeps only what was fsynced; the node object is thrown away.</summary>
-    public async Task<SimulatedFileSystem> CrashAsync(ulong id)
+    /// <summary>
+    /// Power cut of one node (its disk keeps only what was fsynced), or with <paramref name="powerLoss"/> false a
+    /// killed process (the disk keeps everything written); the node object is thrown away.
+    /// </summary>
+    public async Task<SimulatedFileSystem> CrashAsync(ulong id, bool powerLoss = true)
     {
-        var survived = Disks[id].AfterCrash(powerLoss: true);
+        var survived = Disks[id].AfterCrash(powerLoss);
         Network.Isolate(id);
         await Nodes[id].DisposeAsync().ConfigureAwait(false);
         Nodes.Remove(id);
