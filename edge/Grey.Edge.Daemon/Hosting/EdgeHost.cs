@@ -63,10 +63,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(time);
         var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
         var random = new Random(seed);
-        // No appsettings reload: each watcher takes an inotify instance (128 per user by default), so hosts running
-        // many nodes in one process (greyctl dev, sim fleet) failed past about 120 nodes; flags configure Grey.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var builder = CreateBuilder();
         if (options.Region is not null && options.LogLinkEvents)
         {
             // Link, enrollment and attestation events are worth a line each; everything else stays at warnings.
@@ -215,6 +212,25 @@ internal sealed class EdgeHost : IAsyncDisposable
         region?.Journal.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         client.Dispose();
+    }
+
+    /// <summary>
+    /// The web host with only what the API uses: Kestrel, routing and warnings on the console. Not the slim builder:
+    /// that one also reads appsettings files, every environment variable and the command line into an
+    /// <c>IConfiguration</c> and binds the logging filters from it, none of which configures Grey (flags,
+    /// <c>GREY_EDGE_*</c> and <c>--config</c> do), and all of which a NativeAOT node paid for in resident memory
+    /// (code and type data touched at start, heap; docs/BENCHMARKS.md, "Edge footprint"). No configuration source
+    /// also means no file watcher: each took an inotify instance (128 per user by default), which hosts running
+    /// many nodes in one process (greyctl dev, sim fleet) ran out of past about 120 nodes.
+    /// </summary>
+    internal static WebApplicationBuilder CreateBuilder()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Logging.AddConsole();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        return builder;
     }
 
     // Separate, not inlined methods: a standalone daemon never runs (nor JIT-compiles) the region code paths.
