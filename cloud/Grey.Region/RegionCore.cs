@@ -453,16 +453,9 @@ public sealed class RegionCore : IDisposable
             };
         }
 
-        _directory.Set(new KnownSigner(node.Site, node.Certificate));
-        MergeOutcome outcome;
-        try
-        {
-            outcome = _merger.Merge(wire, subjectSite);
-        }
-        finally
-        {
-            _directory.Clear();
-        }
+        // Everything the merger's own Merge(wire) would check again (decoding, decompression, signer, signature, site) is
+        // checked above: merging the decoded delta saves a second decode and signature verification of every delta.
+        MergeOutcome outcome = _merger.MergeVerified(d);
 
         if (outcome.Status == MergeStatus.ChainBroken)
         {

@@ -125,7 +125,7 @@ internal sealed partial class OutboxService
         }
 
         var wire = signer.SignEnvelope(content);
-        if (options.MinCompressionSaving < 1)
+        if (options.MinCompressionSaving < 1 && SignedEnvelope.WorthCompressing(wire, options.MinCompressionSaving))
         {
             var compressed = SignedEnvelope.Compress(wire);
             if (compressed.Length <= wire.Length * (1 - options.MinCompressionSaving))

@@ -85,11 +85,14 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
             turns.Reset();
             using var stopStored = new CancellationTokenSource();
             TimeSpan drainCpuBefore = cpu.Now();
+            var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(), Allocated: GC.GetTotalAllocatedBytes());
             long drainStart = time.GetTimestamp();
             Task<(long First, long Last)> stored = WatchStoredAsync(sites, stopStored.Token);
             gate.Open();
             long drainEnd = await WaitMergedAsync(sites, fill.LastIndex, cancellationToken).ConfigureAwait(false);
             TimeSpan drainCpu = cpu.Now() - drainCpuBefore;
+            Say($"drain GC: {GC.CollectionCount(0) - gcBefore.Gen0} gen0, {GC.CollectionCount(1) - gcBefore.Gen1} gen1, {GC.CollectionCount(2) - gcBefore.Gen2} gen2 collections, " +
+                $"{(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalMilliseconds:F0} ms paused, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / 1_048_576.0:F0} MiB allocated");
             await stopStored.CancelAsync().ConfigureAwait(false);
             (long firstStored, long lastStored) = await stored.ConfigureAwait(false);
             Say($"drain timeline (ms after the gate opened): deltas stored by the broker {Ms(firstStored - drainStart)}..{Ms(lastStored - drainStart)}; " +

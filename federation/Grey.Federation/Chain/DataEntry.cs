@@ -41,4 +41,7 @@ public sealed class DataEntry
 
     /// <summary>The canonical bytes the chain hashes, computed once (the entry is immutable).</summary>
     internal byte[] CanonicalBytes => _canonical ??= Encoding.EntryCodec.Encode(this);
+
+    /// <summary>Sets the canonical bytes the decoder proved equal to a fresh encoding of this entry.</summary>
+    internal void AdoptCanonicalBytes(byte[] canonical) => _canonical = canonical;
 }

@@ -19,6 +19,11 @@ internal static class Cbor
 
     public static CborWriter Writer() => new(CborConformanceMode.Ctap2Canonical, convertIndefiniteLengthEncodings: false);
 
+    /// <summary>A writer whose buffer starts at <paramref name="initialCapacity"/> bytes: a large message is then not
+    /// copied through every doubling of the buffer (each a large-object-heap array past 85 kB).</summary>
+    public static CborWriter Writer(int initialCapacity) =>
+        new(CborConformanceMode.Ctap2Canonical, convertIndefiniteLengthEncodings: false, initialCapacity: initialCapacity);
+
     public static CborReader Reader(ReadOnlyMemory<byte> bytes) => new(bytes, CborConformanceMode.Ctap2Canonical);
 
     public static int ReadArray(CborReader r, int max, string what)
@@ -81,6 +86,23 @@ internal static class Cbor
         }
 
         return s;
+    }
+
+    /// <summary>Like <see cref="ReadBytes"/>, but returns a slice of the reader's input instead of a copy.</summary>
+    public static ReadOnlyMemory<byte> ReadBytesSlice(CborReader r, int maxBytes, string what)
+    {
+        if (r.PeekState() != CborReaderState.ByteString)
+        {
+            throw FormatDecodeException.Malformed($"{what}: expected a byte string, found {r.PeekState()}");
+        }
+
+        ReadOnlyMemory<byte> b = r.ReadDefiniteLengthByteString();
+        if (b.Length > maxBytes)
+        {
+            throw FormatDecodeException.TooLarge($"{what}: {b.Length} bytes, at most {maxBytes} allowed");
+        }
+
+        return b;
     }
 
     public static byte[] ReadBytes(CborReader r, int maxBytes, string what)

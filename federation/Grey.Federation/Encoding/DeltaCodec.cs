@@ -34,7 +34,7 @@ internal static class DeltaCodec
         bool site = delta is SiteDelta;
         bool v2 = delta.Version >= 2;
         int fields = (site ? 10 : 8) + (v2 ? 2 : 0);
-        CborWriter w = Cbor.Writer();
+        CborWriter w = Cbor.Writer(delta is SiteDelta ? 512 : 4096);
         w.WriteStartMap(fields);
         w.WriteUInt32(KeyVersion);
         w.WriteUInt32((uint)delta.Version);
@@ -72,23 +72,82 @@ internal static class DeltaCodec
 
         if (delta is SiteDelta sd3)
         {
+            // The entries are the map's last value (key 11 is its largest key), so the map is written with an empty
+            // array there and the entries' canonical bytes (cached: the chain hash needed them) are spliced in after it:
+            // a copy per entry instead of a CBOR writer encoding and validating every operation again.
             w.WriteUInt32(KeyEntries);
-            w.WriteStartArray(sd3.Entries.Count);
-            foreach (DataEntry e in sd3.Entries)
-            {
-                EntryCodec.Write(w, e);
-            }
-
+            w.WriteStartArray(0);
             w.WriteEndArray();
-        }
-        else
-        {
-            w.WriteUInt32(KeyState);
-            StateCodec.Write(w, ((CheckpointDelta)delta).RawState);
+            w.WriteEndMap();
+            byte[] head = w.Encode();
+            return SpliceEntries(head, sd3.Entries);
         }
 
+        w.WriteUInt32(KeyState);
+        StateCodec.Write(w, ((CheckpointDelta)delta).RawState);
         w.WriteEndMap();
         return w.Encode();
+    }
+
+    private static bool HeadMatches(SiteDelta delta, ReadOnlySpan<byte> bytes)
+    {
+        // Encoding a copy without entries gives the fields and an empty array; the input must start with those
+        // fields and the shortest array head of its entry count.
+        byte[] head = SpliceEntries(Encode(new SiteDelta(delta.Version, delta.Region, delta.Site, delta.Epoch, delta.FirstIndex,
+            delta.LastIndex, delta.RawChainBefore, delta.RawChainAfter, delta.MinStamp, delta.MaxStamp, [])), [], delta.Entries.Count);
+        return bytes.StartsWith(head);
+    }
+
+    private static byte[] SpliceEntries(byte[] head, IReadOnlyList<DataEntry> entries) => SpliceEntries(head, entries, entries.Count);
+
+    private static byte[] SpliceEntries(byte[] head, IReadOnlyList<DataEntry> entries, int count)
+    {
+        const byte EmptyArray = 0x80;
+        if (head[^1] != EmptyArray)
+        {
+            throw new InvalidOperationException("the delta map does not end with its entries array");
+        }
+
+        int arrayHeader = count < 24 ? 1 : count < 256 ? 2 : count < 65_536 ? 3 : 5;
+        long total = head.Length - 1 + arrayHeader;
+        foreach (DataEntry e in entries)
+        {
+            total += e.CanonicalBytes.Length;
+        }
+
+        byte[] bytes = new byte[checked((int)total)];
+        head.AsSpan(0, head.Length - 1).CopyTo(bytes);
+        int at = head.Length - 1;
+
+        // The shortest CBOR head of an array of `count` items (major type 4), as the canonical form requires.
+        switch (arrayHeader)
+        {
+            case 1:
+                bytes[at++] = (byte)(EmptyArray | count);
+                break;
+            case 2:
+                bytes[at++] = 0x98;
+                bytes[at++] = (byte)count;
+                break;
+            case 3:
+                bytes[at++] = 0x99;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), (ushort)count);
+                at += 2;
+                break;
+            default:
+                bytes[at++] = 0x9a;
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)count);
+                at += 4;
+                break;
+        }
+
+        foreach (DataEntry e in entries)
+        {
+            e.CanonicalBytes.CopyTo(bytes.AsSpan(at));
+            at += e.CanonicalBytes.Length;
+        }
+
+        return bytes;
     }
 
     public static DecodeResult<Delta> Decode(ReadOnlyMemory<byte> bytes) => Cbor.Guard<Delta>("delta", () =>
@@ -157,7 +216,7 @@ internal static class DeltaCodec
             int budget = FederationLimits.MaxOperationsPerDelta;
             for (int i = 0; i < n; i++)
             {
-                entries[i] = EntryCodec.Read(r, ref budget);
+                entries[i] = EntryCodec.ReadCanonical(r, bytes, ref budget);
             }
 
             r.ReadEndArray();
@@ -176,8 +235,13 @@ internal static class DeltaCodec
         Cbor.ExpectEnd(r, "delta");
 
         // The one canonical form: anything the reader let through that would encode differently
-        // (unsorted tags, duplicate state rows) is refused, so a delta has exactly one byte string.
-        if (!Encode(delta).AsSpan().SequenceEqual(bytes.Span))
+        // (unsorted tags, duplicate state rows) is refused, so a delta has exactly one byte string. A site delta's
+        // entries were each proven canonical as they were read, back to back up to the end of the input, so only the
+        // fields before them are encoded again and compared.
+        bool canonical = delta is SiteDelta sdc
+            ? HeadMatches(sdc, bytes.Span)
+            : Encode(delta).AsSpan().SequenceEqual(bytes.Span);
+        if (!canonical)
         {
             throw FormatDecodeException.Malformed("delta: not in canonical form");
         }

@@ -12,14 +12,40 @@ namespace Grey.Federation.Encoding;
 /// </summary>
 internal static class EntryCodec
 {
+    /// <summary>Encodes the entry afresh (not from its cached canonical bytes).</summary>
     public static byte[] Encode(DataEntry entry)
     {
-        CborWriter w = Cbor.Writer();
-        Write(w, entry);
+        int estimate = 32;
+        foreach (Operation op in entry.Operations)
+        {
+            estimate += 48 + op.Key.Length + op.Origin.Length + op.RawValue.Length + op.Element.Length + (op.Tags.Count * 48);
+        }
+
+        CborWriter w = Cbor.Writer(estimate);
+        WriteFields(w, entry);
         return w.Encode();
     }
 
-    public static void Write(CborWriter w, DataEntry entry)
+    /// <summary>
+    /// Reads one entry and keeps the exact bytes it was read from as its canonical bytes, after proving them canonical
+    /// (they equal a fresh encoding), so neither the chain hash nor the delta's canonical-form check encodes it again.
+    /// </summary>
+    public static DataEntry ReadCanonical(CborReader r, ReadOnlyMemory<byte> source, ref int operationBudget)
+    {
+        int start = source.Length - r.BytesRemaining;
+        DataEntry entry = Read(r, ref operationBudget);
+        ReadOnlySpan<byte> read = source.Span[start..(source.Length - r.BytesRemaining)];
+        byte[] fresh = Encode(entry);
+        if (!read.SequenceEqual(fresh))
+        {
+            throw FormatDecodeException.Malformed($"entry {entry.Index}: not in canonical form");
+        }
+
+        entry.AdoptCanonicalBytes(fresh);
+        return entry;
+    }
+
+    private static void WriteFields(CborWriter w, DataEntry entry)
     {
         w.WriteStartArray(3);
         w.WriteUInt64(entry.Index);

@@ -1,6 +1,9 @@
 using System.Formats.Cbor;
+using Grey.Federation.Chain;
+using Grey.Federation.Clock;
 using Grey.Federation.Deltas;
 using Grey.Federation.Encoding;
+using Grey.Federation.Operations;
 using Grey.Federation.Tests.Support;
 
 namespace Grey.Federation.Tests.Encoding;
@@ -115,6 +118,88 @@ public sealed class DeltaCodecTests
     public void Create_EntryOutsideRange_Throws()
     {
         Assert.Throws<ArgumentException>(() => SiteDelta.Create("r0", "site-a", 1, 2, 4, new byte[32], Samples.Entries()));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(23)]
+    [InlineData(24)]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(300)]
+    public void Encode_EntriesSplicedAfterTheHeader_SameBytesAsACborWriterWritesThem(int count)
+    {
+        // The encoder splices the entries' cached bytes behind an array head it writes itself; a CBOR writer in the
+        // canonical mode, writing every entry afresh, must produce exactly the same bytes (array heads of 1, 2 and 3 bytes).
+        var entries = new List<DataEntry>();
+        for (int i = 1; i <= count; i++)
+        {
+            var stamp = new HlcTimestamp(Samples.T1.WallMs + i, 0);
+            entries.Add(new DataEntry((ulong)i, stamp, [Operation.Put("k" + i, [(byte)i, 1, 2], stamp, "n1")]));
+        }
+
+        SiteDelta delta = SiteDelta.Create("r0", Samples.Site, Samples.Epoch, 1, (ulong)count, ChainHash.Genesis(Samples.Site, Samples.Epoch), entries);
+        byte[] spliced = delta.Encode();
+
+        var r = new CborReader(spliced, CborConformanceMode.Ctap2Canonical);
+        var w = new CborWriter(CborConformanceMode.Ctap2Canonical);
+        int fields = r.ReadStartMap()!.Value;
+        w.WriteStartMap(fields);
+        for (int f = 0; f < fields; f++)
+        {
+            ulong key = r.ReadUInt64();
+            w.WriteUInt64(key);
+            if (key != 11)
+            {
+                w.WriteEncodedValue(r.ReadEncodedValue().Span);
+                continue;
+            }
+
+            Assert.Equal(count, r.ReadStartArray());
+            w.WriteStartArray(count);
+            foreach (DataEntry e in delta.Entries)
+            {
+                r.SkipValue();
+                w.WriteEncodedValue(EntryCodec.Encode(e));
+            }
+
+            r.ReadEndArray();
+            w.WriteEndArray();
+        }
+
+        r.ReadEndMap();
+        w.WriteEndMap();
+        Assert.Equal(w.Encode(), spliced);
+        Assert.Equal(spliced, Assert.IsType<SiteDelta>(Delta.Decode(spliced).Value).Encode());
+    }
+
+    [Fact]
+    public void Decode_EntryWithUnsortedTags_MalformedNotCanonical()
+    {
+        // A set remove whose tags arrive unsorted reads as the same operation (the tags are sorted on construction)
+        // but is not the one canonical encoding of it: the decoder must refuse it, not hash or merge it.
+        var a = new SetTag(Samples.Site, "n1", Samples.T1);
+        var b = new SetTag(Samples.Site, "n2", Samples.T1);
+        var entry = new DataEntry(1, Samples.T2, [Operation.SetRemove("s", "e", [a, b], Samples.T2, "n1")]);
+        byte[] bytes = SiteDelta.Create("r0", Samples.Site, Samples.Epoch, 1, 1, ChainHash.Genesis(Samples.Site, Samples.Epoch), [entry]).Encode();
+        byte[] ta = TagBytes(a);
+        byte[] tb = TagBytes(b);
+        int at = bytes.AsSpan().IndexOf([.. ta, .. tb]);
+        Assert.True(at > 0, "the sorted tag pair is in the encoding");
+        tb.CopyTo(bytes, at);
+        ta.CopyTo(bytes, at + tb.Length);
+
+        DecodeResult<Delta> r = Delta.Decode(bytes);
+        Assert.False(r.IsSuccess);
+        Assert.Equal(DecodeErrorCode.Malformed, r.Error!.Code);
+        Assert.Contains("entry 1: not in canonical form", r.Error.Message);
+    }
+
+    private static byte[] TagBytes(SetTag tag)
+    {
+        var w = new CborWriter(CborConformanceMode.Ctap2Canonical);
+        EntryCodec.WriteTag(w, tag);
+        return w.Encode();
     }
 
     [Fact]

@@ -61,6 +61,24 @@ public sealed class SignedEnvelopeTests
         Assert.True(env.Value.Verify(TestKeys.Lookup(TestKeys.SiteA)).IsValid);
     }
 
+    [Theory]
+    [InlineData("random", 200_000, false)]
+    [InlineData("zeros", 200_000, true)]
+    [InlineData("random", 1_000, true)]
+    public void WorthCompressing_BySample_PredictsTheSaving(string kind, int length, bool expected)
+    {
+        // Random bytes do not compress, so a large random envelope is judged not worth a DEFLATE pass; zeros are; a
+        // small envelope is always tried (compressing it whole costs no more than a sample).
+        const int seed = 7;
+        byte[] bytes = new byte[length];
+        if (kind == "random")
+        {
+            new Random(seed).NextBytes(bytes);
+        }
+
+        Assert.Equal(expected, SignedEnvelope.WorthCompressing(bytes, minSaving: 0.1));
+    }
+
     [Fact]
     public void Decode_CompressionBomb_TooLargeWithoutInflatingIt()
     {
