@@ -138,11 +138,17 @@ public sealed class RegionCore : IDisposable
     /// index order. Then merges, holds a gap (with a NAK) or re-acknowledges a duplicate. Every refusal goes to
     /// the quarantine with its reason.
     /// </summary>
-    public IngestResult IngestDelta(ReadOnlyMemory<byte> wire, string subjectSite)
+    public IngestResult IngestDelta(ReadOnlyMemory<byte> wire, string subjectSite) => IngestDelta(wire, subjectSite, null);
+
+    /// <summary>
+    /// <see cref="IngestDelta(ReadOnlyMemory{byte}, string)"/> with the decoding and signature check done beforehand by
+    /// <see cref="Prepare"/> on the same bytes (null: done here).
+    /// </summary>
+    public IngestResult IngestDelta(ReadOnlyMemory<byte> wire, string subjectSite, PreparedDelta? prepared)
     {
         ThrowIfFaulted();
         ArgumentNullException.ThrowIfNull(subjectSite);
-        IngestResult first = IngestOne(wire, subjectSite);
+        IngestResult first = IngestOne(wire, subjectSite, prepared);
         if (first.Status != IngestStatus.Merged)
         {
             return first;
@@ -346,20 +352,44 @@ public sealed class RegionCore : IDisposable
         _ => RejectReason.Malformed,
     };
 
-    private IngestResult IngestOne(ReadOnlyMemory<byte> wire, string subjectSite)
+    /// <summary>
+    /// Decodes <paramref name="wire"/> and checks its signature against the signer's current certificate: the work of
+    /// an ingest that reads no state but the registry. Safe to call from several threads at once while nothing changes
+    /// the core (the host holds its lock); never throws for bad input. Null when the delta is too large to decode.
+    /// </summary>
+    public PreparedDelta? Prepare(ReadOnlyMemory<byte> wire)
+    {
+        if (wire.Length > FederationLimits.MaxEnvelopeBytes)
+        {
+            return null;
+        }
+
+        DecodeResult<SignedEnvelope> env = SignedEnvelope.Decode(wire);
+        if (!env.IsSuccess)
+        {
+            return new PreparedDelta(env, null, null, null);
+        }
+
+        DecodeResult<Delta> decoded = Delta.Decode(env.Value.Content);
+        X509Certificate2? certificate = decoded.IsSuccess ? Registry.FindByKeyId(env.Value.KeyId.Span)?.Certificate : null;
+        SignatureCheck? signature = certificate is null ? null : env.Value.Verify(_ => certificate);
+        return new PreparedDelta(env, decoded, certificate, signature);
+    }
+
+    private IngestResult IngestOne(ReadOnlyMemory<byte> wire, string subjectSite, PreparedDelta? prepared = null)
     {
         if (wire.Length > FederationLimits.MaxEnvelopeBytes)
         {
             return Reject(RejectReason.TooLarge, $"{wire.Length} bytes, at most {FederationLimits.MaxEnvelopeBytes} accepted", subjectSite, null, wire);
         }
 
-        DecodeResult<SignedEnvelope> env = SignedEnvelope.Decode(wire);
+        DecodeResult<SignedEnvelope> env = prepared?.Envelope ?? SignedEnvelope.Decode(wire);
         if (!env.IsSuccess)
         {
             return Reject(ReasonOf(env.Error), env.Error.Message, subjectSite, null, wire);
         }
 
-        DecodeResult<Delta> decoded = Delta.Decode(env.Value.Content);
+        DecodeResult<Delta> decoded = prepared?.Decoded ?? Delta.Decode(env.Value.Content);
         if (!decoded.IsSuccess)
         {
             return Reject(ReasonOf(decoded.Error), decoded.Error.Message, subjectSite, null, wire);
@@ -404,7 +434,10 @@ public sealed class RegionCore : IDisposable
             return Reject(RejectReason.AttestationExpired, $"the attestation result of node {node.NodeId} expired at {node.AttestationExpiresAt:O}", subjectSite, d, wire);
         }
 
-        SignatureCheck signature = env.Value.Verify(_ => node.Certificate);
+        // A check made by Prepare counts only if it used the very certificate the registry holds now.
+        SignatureCheck signature = prepared is { VerifiedWith: { } checkedWith, Signature: { } check } && ReferenceEquals(checkedWith, node.Certificate)
+            ? check
+            : env.Value.Verify(_ => node.Certificate);
         if (!signature.IsValid)
         {
             return Reject(RejectReason.SignatureInvalid, signature.Reason, subjectSite, d, wire);

@@ -9,6 +9,12 @@ public sealed record RegionHostOptions
     /// </summary>
     public int MaxBatch { get; init; } = 256;
 
+    /// <summary>
+    /// Most cores that decode and verify one turn's deltas before they are merged in order. Default the machine's
+    /// processor count; 1 prepares nothing ahead (each delta is decoded and verified as it is merged).
+    /// </summary>
+    public int PrepareParallelism { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Most signals (status reports, peer region deltas) handled per turn, so a flood of them cannot starve deltas. Default 1024.</summary>
     public int MaxSignalsPerTurn { get; init; } = 1024;
 
@@ -49,6 +55,11 @@ public sealed record RegionHostOptions
         if (MaxBatch < 1 || MaxBatch > 10_000)
         {
             errors.Add($"MaxBatch must be within 1..10000, was {MaxBatch}");
+        }
+
+        if (PrepareParallelism is < 1 or > 256)
+        {
+            errors.Add($"PrepareParallelism must be within 1..256, was {PrepareParallelism}");
         }
 
         if (MaxSignalsPerTurn < 1)

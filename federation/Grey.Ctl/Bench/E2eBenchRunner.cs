@@ -21,7 +21,11 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
     private static readonly TimeSpan WatchPoll = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Backlog fills and drains of one second each before the measured phases (JIT warm-up).</summary>
-    private const int WarmUpDrains = 2;
+    /// <remarks>
+    /// Six: the per-delta code (encode, sign, decode, verify, merge) runs a few times per drain, so with two rounds the
+    /// tiered JIT was still compiling it during the measured drain (libclrjit took 12-18% of the drain's samples).
+    /// </remarks>
+    private const int WarmUpDrains = 6;
 
     private readonly MergeWatch watch = new();
     private readonly RegionTurnClock turns = new();
