@@ -214,9 +214,10 @@ internal static class DeltaCodec
             int n = Cbor.ReadArray(r, FederationLimits.MaxEntriesPerDelta, "entries");
             var entries = new DataEntry[n];
             int budget = FederationLimits.MaxOperationsPerDelta;
+            CborWriter scratch = Cbor.Writer(1024);
             for (int i = 0; i < n; i++)
             {
-                entries[i] = EntryCodec.ReadCanonical(r, bytes, ref budget);
+                entries[i] = EntryCodec.ReadCanonical(r, bytes, scratch, ref budget);
             }
 
             r.ReadEndArray();

@@ -30,19 +30,40 @@ internal static class EntryCodec
     /// Reads one entry and keeps the exact bytes it was read from as its canonical bytes, after proving them canonical
     /// (they equal a fresh encoding), so neither the chain hash nor the delta's canonical-form check encodes it again.
     /// </summary>
-    public static DataEntry ReadCanonical(CborReader r, ReadOnlyMemory<byte> source, ref int operationBudget)
+    /// <remarks><paramref name="scratch"/> is reset and reused for every entry of a delta (one writer per delta, not per entry).</remarks>
+    public static DataEntry ReadCanonical(CborReader r, ReadOnlyMemory<byte> source, CborWriter scratch, ref int operationBudget)
     {
         int start = source.Length - r.BytesRemaining;
         DataEntry entry = Read(r, ref operationBudget);
         ReadOnlySpan<byte> read = source.Span[start..(source.Length - r.BytesRemaining)];
-        byte[] fresh = Encode(entry);
-        if (!read.SequenceEqual(fresh))
+        scratch.Reset();
+        WriteFields(scratch, entry);
+        if (scratch.BytesWritten != read.Length || !Matches(scratch, read))
         {
             throw FormatDecodeException.Malformed($"entry {entry.Index}: not in canonical form");
         }
 
-        entry.AdoptCanonicalBytes(fresh);
+        entry.AdoptCanonicalBytes(read.ToArray());
         return entry;
+    }
+
+    private static bool Matches(CborWriter written, ReadOnlySpan<byte> expected)
+    {
+        const int StackLimit = 1024;
+        byte[]? rented = expected.Length > StackLimit ? System.Buffers.ArrayPool<byte>.Shared.Rent(expected.Length) : null;
+        Span<byte> buffer = rented is null ? stackalloc byte[StackLimit] : rented;
+        try
+        {
+            int n = written.Encode(buffer);
+            return buffer[..n].SequenceEqual(expected);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     private static void WriteFields(CborWriter w, DataEntry entry)
