@@ -94,7 +94,9 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
     /// newest snapshot, replays the WAL, and reconciles them. Throws <see cref="WalCorruptionException"/> or
     /// <see cref="SnapshotCorruptionException"/> when the disk holds damage a crash cannot explain. With
     /// <paramref name="writerMode"/> <see cref="WalWriterMode.Manual"/> (the simulator), write tasks complete only
-    /// when the owner calls <see cref="WriteAheadLog.Pump"/> on <see cref="Log"/>.
+    /// when the owner calls <see cref="WriteAheadLog.Pump"/> on <see cref="Log"/>. By default
+    /// (<see cref="WalWriterMode.Inline"/>) the caller's thread writes: the node loop's append completes without a
+    /// thread hop.
     /// </summary>
     public static async Task<WalRaftStorage> OpenAsync(
         IFileSystem fileSystem,
@@ -103,7 +105,7 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
         ILogRetention retention,
         TimeProvider time,
         CancellationToken cancellationToken = default,
-        WalWriterMode writerMode = WalWriterMode.Background)
+        WalWriterMode writerMode = WalWriterMode.Inline)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(options);
@@ -286,6 +288,7 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
             }
         }
 
+        wal.WriteQueued();
         await durable.ConfigureAwait(false);
     }
 
@@ -334,6 +337,7 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
             floorTerm = newSnapshot.Metadata.Term;
         }
 
+        wal.WriteQueued();
         await durable.ConfigureAwait(false);
     }
 
@@ -445,6 +449,7 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
             throw;
         }
 
+        wal.WriteQueued();
         await durable.ConfigureAwait(false);
         if (result.Override != RetentionOverride.None)
         {
@@ -496,6 +501,7 @@ internal sealed class WalRaftStorage : IRaftStorage, IAsyncDisposable
             wal.Pump();
         }
 
+        wal.WriteQueued();
         await durable.ConfigureAwait(false);
     }
 }

@@ -15,6 +15,6 @@ internal interface IFileHandle : IDisposable
     /// <summary>Truncates or extends the file. Not durable until <see cref="Flush"/>.</summary>
     void SetLength(long length);
 
-    /// <summary>fsync: makes the file's data and size durable. Throws when the device reports a failure.</summary>
+    /// <summary>fsync (fdatasync on Linux): makes the file's data and size durable. Throws when the device reports a failure.</summary>
     void Flush();
 }

@@ -66,7 +66,7 @@ internal sealed class PhysicalFileSystem : IFileSystem
 
         public void SetLength(long length) => RandomAccess.SetLength(handle, length);
 
-        public void Flush() => RandomAccess.FlushToDisk(handle);
+        public void Flush() => DataSync.Sync(handle);
 
         public void Dispose() => handle.Dispose();
     }

@@ -14,6 +14,9 @@ internal sealed record WalOptions
     /// <summary>Default <see cref="MaxPendingOperations"/>.</summary>
     public const int DefaultMaxPendingOperations = 1024;
 
+    /// <summary>Default <see cref="PreallocateBytes"/>: 1 MiB (about 3,000 writes of 256 bytes per extension).</summary>
+    public const int DefaultPreallocateBytes = 1024 * 1024;
+
     /// <summary>
     /// A segment is closed and a new one started when the next record would make it larger than this. A
     /// segment holds at least one record after its start records, so it can exceed this by one record.
@@ -31,6 +34,15 @@ internal sealed record WalOptions
     /// beyond it waits for a slot (backpressure). One group commit takes at most this many operations.
     /// </summary>
     public int MaxPendingOperations { get; init; } = DefaultMaxPendingOperations;
+
+    /// <summary>
+    /// How far ahead of its data the current segment is zero-filled (never past <see cref="SegmentBytes"/>; 0
+    /// turns it off). A group commit that writes inside the filled range changes neither the file's size nor its
+    /// block allocation, so its sync writes only the data (no inode or allocation metadata): one extension, and
+    /// one full sync, per this many bytes instead of per group commit. A segment is cut back to its data before
+    /// the next one starts; recovery reads a zero tail of the last segment as unused space, not as a torn write.
+    /// </summary>
+    public int PreallocateBytes { get; init; } = DefaultPreallocateBytes;
 
     /// <summary>Every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
@@ -54,6 +66,11 @@ internal sealed record WalOptions
         if (MaxPendingOperations is < 1 or > 1_000_000)
         {
             errors.Add($"{nameof(MaxPendingOperations)} must be in [1, 1000000] (is {MaxPendingOperations})");
+        }
+
+        if (PreallocateBytes < 0)
+        {
+            errors.Add($"{nameof(PreallocateBytes)} must be at least 0 (is {PreallocateBytes})");
         }
 
         return errors;

@@ -116,7 +116,7 @@ internal sealed partial class WriteAheadLog
             }
 
             records += parsed.Records.Count;
-            lastLength = parsed.TornAt ?? bytes.Length;
+            lastLength = parsed.TornAt ?? parsed.DataEnd;
             segments.Add(new WalSegmentInfo(
                 parsed.Header.Sequence,
                 parsed.Header.FirstIndex,
@@ -184,7 +184,7 @@ internal sealed partial class WriteAheadLog
             var refusal = isLast ? RefuseTail(ScanForValidRecord(bytes, 1, maxRecordBytes), headerError) : headerError;
             if (refusal is null)
             {
-                return new ParsedSegment(header, records, 0, headerError);
+                return new ParsedSegment(header, records, 0, headerError, 0);
             }
 
             throw new WalCorruptionException(path, 0, refusal);
@@ -222,15 +222,23 @@ internal sealed partial class WriteAheadLog
                 throw new WalCorruptionException(path, offset, $"{error} in a segment that is not the last one");
             }
 
+            // Zeros from here to the end are the preallocated space after the last write (WalOptions.PreallocateBytes),
+            // or an unsynced write that never reached the disk: the log ends here, nothing is torn. No record
+            // starts with a zero byte run (type 0 does not exist), so zeros never hide a valid record.
+            if (bytes.AsSpan(offset).IndexOfAnyExcept((byte)0) < 0)
+            {
+                return new ParsedSegment(header, records, null, null, offset);
+            }
+
             if (RefuseTail(ScanForValidRecord(bytes, offset + 1, maxRecordBytes), error) is { } refused)
             {
                 throw new WalCorruptionException(path, offset, refused);
             }
 
-            return new ParsedSegment(header, records, offset, error);
+            return new ParsedSegment(header, records, offset, error, offset);
         }
 
-        return new ParsedSegment(header, records, null, null);
+        return new ParsedSegment(header, records, null, null, bytes.Length);
     }
 
     // Whether any offset at or after `from` starts a record with a valid checksum. A torn write leaves only
@@ -275,5 +283,6 @@ internal sealed partial class WriteAheadLog
         BudgetExceeded,
     }
 
-    private sealed record ParsedSegment(SegmentHeader Header, List<(WalRecord Record, long Offset)> Records, long? TornAt, string? TornReason);
+    // DataEnd: where the records end (a zero tail after it is preallocated space, kept for the next appends).
+    private sealed record ParsedSegment(SegmentHeader Header, List<(WalRecord Record, long Offset)> Records, long? TornAt, string? TornReason, long DataEnd);
 }

@@ -16,6 +16,9 @@ internal sealed partial class WriteAheadLog
     private HardState writerHardState;
     private IFileHandle? current;
     private long currentLength;
+
+    // The current segment's file length: its data and the zero-filled space after it (WalOptions.PreallocateBytes).
+    private long currentAllocated;
     private bool currentDirty;
     private bool currentHasData;
 
@@ -197,6 +200,32 @@ internal sealed partial class WriteAheadLog
         currentLength += bytes.Length;
         currentDirty = true;
         currentHasData = true;
+        if (currentLength > currentAllocated)
+        {
+            currentAllocated = currentLength;
+        }
+
+        if (currentAllocated - currentLength < options.PreallocateBytes / 2)
+        {
+            Preallocate();
+        }
+    }
+
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
+    // Zero-fills the current segment up to PreallocateBytes past its data (at most to SegmentBytes). Written, not
+    // fallocated: an fallocated range is "unwritten" on ext4, and the first write into it changes allocation
+    // metadata, which is what preallocating is meant to take out of each group commit's sync.
+    private void Preallocate()
+    {
+        var target = Math.Min(currentLength + options.PreallocateBytes, (long)options.SegmentBytes);
+        while (currentAllocated < target)
+        {
+            var n = (int)Math.Min(Zeros.Length, target - currentAllocated);
+            current!.Write(currentAllocated, Zeros.AsSpan(0, n));
+            currentAllocated += n;
+            currentDirty = true;
+        }
     }
 
     private void SyncCurrent()
@@ -214,6 +243,7 @@ internal sealed partial class WriteAheadLog
     {
         current = fileSystem.Open(segments[^1].Path, createNew: false);
         currentLength = length;
+        currentAllocated = Math.Max(length, current.Length);
         currentHasData = length > StartRecordsSize;
     }
 
@@ -225,6 +255,14 @@ internal sealed partial class WriteAheadLog
     {
         if (current is not null)
         {
+            // Only the last segment may end in preallocated zeros: recovery refuses anything but records in the others.
+            if (currentAllocated > currentLength)
+            {
+                current.SetLength(currentLength);
+                currentAllocated = currentLength;
+                currentDirty = true;
+            }
+
             if (currentDirty)
             {
                 SyncCurrent();
@@ -245,7 +283,9 @@ internal sealed partial class WriteAheadLog
         current = fileSystem.Open(path, createNew: true);
         current.Write(0, buffer);
         currentLength = buffer.Length;
+        currentAllocated = buffer.Length;
         currentHasData = false;
+        Preallocate();
         SyncCurrent();
         fileSystem.SyncDirectory(directory);
         lock (gate)

@@ -28,6 +28,10 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
     private readonly WalWriterMode writerMode;
     private Task? writer;
 
+    // Inline mode: 1 while some caller's thread is writing (it owns the writer state and the queue's reading end).
+    private int writing;
+    private readonly List<Operation> inlineBatch = [];
+
     // What callers have enqueued so far (guarded by gate): appends are checked against it.
     private ulong acceptedFloor;
     private ulong acceptedLast;
@@ -104,7 +108,9 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
     public async ValueTask AppendAsync(IReadOnlyList<Entry> entries, HardState? hardState, bool sync = true, CancellationToken cancellationToken = default)
     {
         await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        await EnqueueAppend(entries, hardState, sync).ConfigureAwait(false);
+        var durable = EnqueueAppend(entries, hardState, sync);
+        WriteQueued();
+        await durable.ConfigureAwait(false);
     }
 
     /// <summary>Waits for a free slot in the pending-operation queue. Pair with one Enqueue call.</summary>
@@ -166,7 +172,9 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
     public async ValueTask CompactAsync(ulong index, ulong term, CancellationToken cancellationToken = default)
     {
         await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        await EnqueueCompact(index, term).ConfigureAwait(false);
+        var durable = EnqueueCompact(index, term);
+        WriteQueued();
+        await durable.ConfigureAwait(false);
     }
 
     /// <summary>Enqueues a compaction with a slot already taken.</summary>
@@ -208,7 +216,9 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
     public async ValueTask ResetAsync(ulong index, ulong term, HardState hardState, CancellationToken cancellationToken = default)
     {
         await AcquireSlotAsync(cancellationToken).ConfigureAwait(false);
-        await EnqueueReset(index, term, hardState).ConfigureAwait(false);
+        var durable = EnqueueReset(index, term, hardState);
+        WriteQueued();
+        await durable.ConfigureAwait(false);
     }
 
     /// <summary>Enqueues a snapshot reset with a slot already taken.</summary>
@@ -256,6 +266,19 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
         {
             await writer.ConfigureAwait(false);
         }
+        else if (writerMode == WalWriterMode.Inline)
+        {
+            // A caller may be writing right now: wait until it is done, then write what is left, as it would have.
+            while (Interlocked.CompareExchange(ref writing, 1, 0) != 0)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+
+            for (TakeBatch(inlineBatch); inlineBatch.Count > 0; TakeBatch(inlineBatch))
+            {
+                ProcessBatch(inlineBatch);
+            }
+        }
         else
         {
             // Manual mode: what was accepted is still written, as the background writer would have.
@@ -296,6 +319,37 @@ internal sealed partial class WriteAheadLog : IAsyncDisposable
 
             total += batch.Count;
             ProcessBatch(batch);
+        }
+    }
+
+    /// <summary>
+    /// With <see cref="WalWriterMode.Inline"/>: writes every queued operation on the calling thread (one fsync per
+    /// batch), unless another thread is already writing, which then takes them along. Call it after an Enqueue
+    /// method, outside any lock of the caller's: it may fsync. Does nothing in the other modes.
+    /// </summary>
+    public void WriteQueued()
+    {
+        if (writerMode != WalWriterMode.Inline)
+        {
+            return;
+        }
+
+        // The writer re-checks the queue after giving up the flag: an operation queued while it was finishing
+        // (whose caller saw the flag taken and left) is then written by it or by a later caller, never stranded.
+        while (queue.Reader.TryPeek(out _) && Interlocked.CompareExchange(ref writing, 1, 0) == 0)
+        {
+            try
+            {
+                for (TakeBatch(inlineBatch); inlineBatch.Count > 0; TakeBatch(inlineBatch))
+                {
+                    ProcessBatch(inlineBatch);
+                }
+            }
+            finally
+            {
+                inlineBatch.Clear();
+                Volatile.Write(ref writing, 0);
+            }
         }
     }
 

@@ -14,8 +14,8 @@ internal static class WalTestKit
 
     public static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    public static WriteAheadLog Open(IFileSystem fs, out WalRecoveredState state, WalOptions? options = null, TimeProvider? time = null) =>
-        WriteAheadLog.Open(fs, Dir, options ?? SmallSegments, time ?? Clock(), out state);
+    public static WriteAheadLog Open(IFileSystem fs, out WalRecoveredState state, WalOptions? options = null, TimeProvider? time = null, WalWriterMode mode = WalWriterMode.Background) =>
+        WriteAheadLog.Open(fs, Dir, options ?? SmallSegments, time ?? Clock(), out state, mode);
 
     public static Entry E(ulong term, ulong index, int size = 8) =>
         new(term, index, EntryKind.Data, Payload(term, index, size));
@@ -53,6 +53,20 @@ internal static class WalTestKit
 
     public static IReadOnlyList<string> SegmentPaths(SimulatedFileSystem fs) =>
         fs.ListFiles(Dir).Where(n => n.EndsWith(".wal", StringComparison.Ordinal)).Select(n => Path.Combine(Dir, n)).ToArray();
+
+    /// <summary>The segment's bytes up to the end of its last record: without the preallocated zeros after it.</summary>
+    public static byte[] ReadRecords(SimulatedFileSystem fs, string path)
+    {
+        var bytes = fs.ReadAllBytes(path);
+        var offset = SegmentHeader.Size;
+        while (offset < bytes.Length && WalRecordCodec.TryRead(bytes.AsSpan(offset), 1 << 20, out _, out var size, out _) == WalDecodeStatus.Ok)
+        {
+            offset += size;
+        }
+
+        Assert.True(bytes.AsSpan(offset).IndexOfAnyExcept((byte)0) < 0, "only zeros follow the last record");
+        return bytes[..offset];
+    }
 
     /// <summary>Offsets of the records of a segment's bytes (after the header).</summary>
     public static List<(long Offset, int Size)> RecordOffsets(byte[] bytes)

@@ -156,7 +156,7 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         }
 
         var path = SegmentPaths(fs)[^1];
-        var full = fs.ReadAllBytes(path);
+        var full = ReadRecords(fs, path);
         var last = RecordOffsets(full)[^1];
         Assert.Equal(full.Length, last.Offset + last.Size);
         for (var cut = last.Offset; cut < full.Length; cut++)
@@ -181,6 +181,83 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AppendAsync_Preallocated_ZeroFilledAheadAndReopenSeesACleanEnd()
+    {
+        var fs = new SimulatedFileSystem();
+        var options = SmallSegments with { SegmentBytes = 1 << 16, PreallocateBytes = 8192 };
+        await using (var wal = Open(fs, out _, options))
+        {
+            await wal.AppendAsync(Range(1, 1, 5, 20), new HardState(1, 1, 2));
+        }
+
+        var path = SegmentPaths(fs)[^1];
+        var records = ReadRecords(fs, path);
+        Assert.True(fs.ReadAllBytes(path).Length >= records.Length + (options.PreallocateBytes / 2), "the segment is zero-filled ahead of its records");
+
+        // A power cut keeps the synced zeros: the reopened log ends at its last record, with nothing torn, and the
+        // next appends go right after it.
+        var disk = fs.AfterCrash(powerLoss: true);
+        await using (var wal = Open(disk, out var state, options))
+        {
+            AssertEntries(Range(1, 1, 5, 20), state.Entries);
+            Assert.Null(state.Report.TornFile);
+            await wal.AppendAsync(Range(1, 6, 8, 20), null);
+        }
+
+        await using var again = Open(disk.AfterCrash(powerLoss: true), out var after, options);
+        AssertEntries(Range(1, 1, 8, 20), after.Entries);
+        Assert.Null(after.Report.TornFile);
+    }
+
+    [Fact]
+    public async Task AppendAsync_PreallocatedSegmentsRoll_EachOlderSegmentCutToItsRecords()
+    {
+        var fs = new SimulatedFileSystem();
+        await using (var wal = Open(fs, out _))
+        {
+            for (ulong i = 1; i <= 60; i++)
+            {
+                await wal.AppendAsync([E(1, i, 200)], new HardState(1, 1, i - 1));
+            }
+        }
+
+        var paths = SegmentPaths(fs);
+        Assert.True(paths.Count > 3, $"{paths.Count} segments");
+        foreach (var path in paths.SkipLast(1))
+        {
+            Assert.Equal(ReadRecords(fs, path).Length, fs.ReadAllBytes(path).Length);
+        }
+
+        await using var reopened = Open(fs, out var state);
+        Assert.Equal(60, state.Entries.Count);
+    }
+
+    [Fact]
+    public async Task Open_PartialRecordBeforePreallocatedZeros_CutsItAsTorn()
+    {
+        var fs = new SimulatedFileSystem();
+        await using (var wal = Open(fs, out _))
+        {
+            await wal.AppendAsync(Range(1, 1, 3, 20), null);
+            await wal.AppendAsync([E(1, 4, 40)], null);
+        }
+
+        var path = SegmentPaths(fs)[^1];
+        var bytes = fs.ReadAllBytes(path);
+        var last = RecordOffsets(ReadRecords(fs, path))[^1];
+
+        // The second half of the last record never reached the disk: zeros, as the preallocation left them.
+        bytes.AsSpan((int)last.Offset + (last.Size / 2), last.Size - (last.Size / 2)).Clear();
+        var disk = new SimulatedFileSystem();
+        disk.CreateDirectory(Dir);
+        disk.WriteAllBytes(path, bytes);
+        await using var reopened = Open(disk, out var state);
+        AssertEntries(Range(1, 1, 3, 20), state.Entries);
+        Assert.Equal(path, state.Report.TornFile);
+        Assert.Equal(last.Offset, state.Report.TornOffset);
+    }
+
+    [Fact]
     public async Task Open_FlippedBitMidLog_ThrowsNamingFileAndOffset()
     {
         var fs = new SimulatedFileSystem();
@@ -190,7 +267,7 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         }
 
         var path = SegmentPaths(fs)[^1];
-        var full = fs.ReadAllBytes(path);
+        var full = ReadRecords(fs, path);
         var records = RecordOffsets(full);
         var victim = records[4];
         for (var b = 0; b < victim.Size; b++)
@@ -221,7 +298,7 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         }
 
         var path = SegmentPaths(fs)[^1];
-        var full = fs.ReadAllBytes(path);
+        var full = ReadRecords(fs, path);
         var last = RecordOffsets(full)[^1];
         full[last.Offset + last.Size - 3] ^= 0x01;
         var disk = new SimulatedFileSystem();
@@ -317,11 +394,14 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         Assert.Equal(new HardState(1, 1, 0), state.HardState);
     }
 
-    [Fact]
-    public async Task AppendAsync_ConcurrentAppends_ShareFsyncs()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AppendAsync_ConcurrentAppends_ShareFsyncs(bool inline)
     {
+        var mode = inline ? WalWriterMode.Inline : WalWriterMode.Background;
         var fs = new SimulatedFileSystem();
-        await using var wal = Open(fs, out _, SmallSegments with { SegmentBytes = 1 << 20, MaxPendingOperations = 256 });
+        await using var wal = Open(fs, out _, SmallSegments with { SegmentBytes = 1 << 20, MaxPendingOperations = 256 }, mode: mode);
         using var firstFsyncEntered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var holding = 1;
@@ -337,7 +417,8 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         var flushesBefore = fs.FlushCount;
         var walBefore = wal.FsyncCount;
         const int n = 100;
-        var first = wal.AppendAsync([E(1, 1)], null).AsTask();
+        // Inline, the caller's thread runs the fsync (and here blocks in it), so the first append gets its own thread.
+        var first = Task.Run(async () => await wal.AppendAsync([E(1, 1)], null));
         Assert.True(firstFsyncEntered.Wait(TimeSpan.FromSeconds(10)));
 
         // While the first fsync is held, n - 1 more appends arrive: they must share the next fsync.
@@ -433,6 +514,60 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AppendAsync_InlineModeNoOtherWriter_DurableWhenTheCallReturns()
+    {
+        var fs = new SimulatedFileSystem();
+        await using var wal = Open(fs, out _, mode: WalWriterMode.Inline);
+        var flushes = fs.FlushCount;
+        var thread = Environment.CurrentManagedThreadId;
+        var flushedOn = 0;
+        fs.BeforeFlush = _ => flushedOn = Environment.CurrentManagedThreadId;
+
+        // Written and fsynced on this thread before the call returns: the caller continues without a thread hop.
+        var append = wal.AppendAsync(Range(1, 1, 3), new HardState(1, 1, 0));
+        Assert.True(append.IsCompletedSuccessfully);
+        Assert.Equal(thread, flushedOn);
+        Assert.Equal(flushes + 1, fs.FlushCount);
+        await append;
+        await wal.CompactAsync(2, 1);
+
+        await using var reopened = Open(fs.AfterCrash(powerLoss: true), out var state);
+        AssertEntries(Range(1, 3, 3), state.Entries);
+        Assert.Equal(new HardState(1, 1, 0), state.HardState);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_InlineModeWhileAnotherThreadWrites_WaitsAndWritesTheRest()
+    {
+        var fs = new SimulatedFileSystem();
+        var wal = Open(fs, out _, mode: WalWriterMode.Inline);
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var holding = 1;
+        fs.BeforeFlush = _ =>
+        {
+            if (Interlocked.Exchange(ref holding, 0) == 1)
+            {
+                entered.Set();
+                release.Wait(TimeSpan.FromSeconds(10));
+            }
+        };
+
+        var first = Task.Run(async () => await wal.AppendAsync([E(1, 1)], null));
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
+        await wal.AcquireSlotAsync(CancellationToken.None);
+        var second = wal.EnqueueAppend([E(1, 2)], null, sync: true);
+        var disposing = wal.DisposeAsync().AsTask();
+        await Task.Delay(50);
+        Assert.False(disposing.IsCompleted);
+        release.Set();
+        await Task.WhenAll(first, second, disposing);
+
+        await using var reopened = Open(fs.AfterCrash(powerLoss: true), out var state);
+        AssertEntries(Range(1, 1, 2), state.Entries);
+    }
+
+    [Fact]
     public async Task Pump_BackgroundMode_Throws()
     {
         await using var wal = Open(new SimulatedFileSystem(), out _);
@@ -452,7 +587,7 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         // At every fourth offset: type Entry and a body length of about 1 MiB, so that without a bound the scan for
         // valid records would checksum about 1 MiB at each of 2 million offsets (terabytes: a hang).
         var path = SegmentPaths(fs)[^1];
-        var good = fs.ReadAllBytes(path);
+        var good = ReadRecords(fs, path);
         var tail = new byte[8 * 1024 * 1024];
         for (var i = 0; i < tail.Length; i += 4)
         {
@@ -468,22 +603,25 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
         Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(30), "the scan took too long");
     }
 
-    [Fact]
-    public async Task AppendAsync_ConcurrentWritersCrashAtEveryOperation_RecoversPrefixWithEveryAcknowledgedAppend()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AppendAsync_ConcurrentWritersCrashAtEveryOperation_RecoversPrefixWithEveryAcknowledgedAppend(bool inline)
     {
+        var mode = inline ? WalWriterMode.Inline : WalWriterMode.Background;
         const int writers = 16;
         const int perWriter = 6;
         long operations;
         {
             var dry = new SimulatedFileSystem();
-            await RunConcurrentAsync(dry, writers, perWriter);
+            await RunConcurrentAsync(dry, writers, perWriter, mode);
             operations = dry.OperationCount;
         }
 
         for (var crashAt = 1L; crashAt <= operations; crashAt++)
         {
             var fs = new SimulatedFileSystem { CrashAtOperation = crashAt };
-            var acknowledged = await RunConcurrentAsync(fs, writers, perWriter);
+            var acknowledged = await RunConcurrentAsync(fs, writers, perWriter, mode);
             foreach (var disk in new[] { fs.AfterCrash(powerLoss: false), fs.AfterCrash(powerLoss: true, tear: new Random((int)crashAt)) })
             {
                 await using var wal = Open(disk, out var state);
@@ -498,13 +636,13 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
 
     // Writers take the next index under a lock and enqueue in that order, as a node's appends would be; returns
     // the indexes whose appends were acknowledged before the disk stopped.
-    private static async Task<List<ulong>> RunConcurrentAsync(SimulatedFileSystem fs, int writers, int perWriter)
+    private static async Task<List<ulong>> RunConcurrentAsync(SimulatedFileSystem fs, int writers, int perWriter, WalWriterMode mode)
     {
         var acknowledged = new List<ulong>();
         WriteAheadLog wal;
         try
         {
-            wal = Open(fs, out _);
+            wal = Open(fs, out _, mode: mode);
         }
         catch (SimulatedCrashException)
         {
@@ -528,6 +666,7 @@ public sealed class WriteAheadLogTests(ITestOutputHelper output)
                         durable = wal.EnqueueAppend([E(1, index, 100)], null, sync: true);
                     }
 
+                    wal.WriteQueued();
                     await durable;
                     lock (acknowledged)
                     {
