@@ -182,11 +182,11 @@ internal sealed partial class EdgeApi
             return;
         }
 
-        // Every command is proposed before any is awaited, so the whole batch lands in one loop round (and one
-        // fsync) when it can. The leader side never forwards again: a write bounces at most once.
+        // The commands go to the node as one batch (one loop event, one completion), so the whole batch lands in one
+        // loop round (and one fsync) when it can. The leader side never forwards again: a write bounces at most once.
         var results = new ProposalResult[encoded.Length];
-        var waiting = new ValueTask<ProposalResult>[encoded.Length];
-        var proposed = new bool[encoded.Length];
+        var commands = new List<Command>(encoded.Length);
+        var slots = new List<int>(encoded.Length);
         for (var i = 0; i < encoded.Length; i++)
         {
             if (!CommandCodec.TryDecode(encoded[i].Span, out var command, out var error))
@@ -199,17 +199,15 @@ internal sealed partial class EdgeApi
             }
             else
             {
-                waiting[i] = node.ProposeLocalAsync(command, ctx.RequestAborted);
-                proposed[i] = true;
+                commands.Add(command);
+                slots.Add(i);
             }
         }
 
-        for (var i = 0; i < encoded.Length; i++)
+        var proposed = await node.ProposeLocalBatchAsync(commands, ctx.RequestAborted).ConfigureAwait(false);
+        for (var k = 0; k < proposed.Length; k++)
         {
-            if (proposed[i])
-            {
-                results[i] = await waiting[i].ConfigureAwait(false);
-            }
+            results[slots[k]] = proposed[k];
         }
 
         var answer = ForwardBatchCodec.EncodeAnswer(results);

@@ -66,7 +66,15 @@ internal sealed partial class EdgeNode
 
                 break;
             case ProposeEvent propose:
-                HandlePropose(propose);
+                HandlePropose(propose.Command, new PendingProposal(propose.Completion, Stopwatch.GetTimestamp()));
+                break;
+            case ProposeBatchEvent batch:
+                var started = Stopwatch.GetTimestamp();
+                for (var i = 0; i < batch.Commands.Count; i++)
+                {
+                    HandlePropose(batch.Commands[i], new PendingProposal(null, started, batch.Batch, i));
+                }
+
                 break;
             case ReadEvent read:
                 read.Read.Id = ++readSeq;
@@ -92,29 +100,29 @@ internal sealed partial class EdgeNode
         }
     }
 
-    private void HandlePropose(ProposeEvent e)
+    private void HandlePropose(Command proposed, PendingProposal pending)
     {
         if (role != StateRole.Leader)
         {
-            e.Completion.TrySetResult(ProposalResult.Fail(ProposalStatus.NoLeader, "this node is not the leader"));
+            pending.Complete(ProposalResult.Fail(ProposalStatus.NoLeader, "this node is not the leader"));
             return;
         }
 
         if (proposals.Count >= options.MaxPending)
         {
-            e.Completion.TrySetResult(ProposalResult.Fail(ProposalStatus.Overloaded, $"more than {options.MaxPending} proposals pending"));
+            pending.Complete(ProposalResult.Fail(ProposalStatus.Overloaded, $"more than {options.MaxPending} proposals pending"));
             return;
         }
 
         var id = ++proposalSeq;
-        var command = e.Command with { Stamp = hlc.Now(), Origin = origin, ProposalId = id };
+        var command = proposed with { Stamp = hlc.Now(), Origin = origin, ProposalId = id };
         var bytes = CommandCodec.Encode(command);
-        proposals[id] = new PendingProposal(e.Completion, Stopwatch.GetTimestamp());
+        proposals[id] = pending;
         var result = raw.Propose(bytes);
         if (result != ProposeResult.Accepted)
         {
             proposals.TryRemove(id, out _);
-            e.Completion.TrySetResult(ProposalResult.Fail(
+            pending.Complete(ProposalResult.Fail(
                 result == ProposeResult.NotLeader ? ProposalStatus.NoLeader : ProposalStatus.Dropped,
                 result == ProposeResult.NotLeader ? "this node is not the leader" : "the proposal was dropped (size, backlog or a leadership transfer)"));
             return;
@@ -325,7 +333,7 @@ internal sealed partial class EdgeNode
             if (outcome is { } o && command is not null && command.Origin == origin && proposals.TryRemove(command.ProposalId, out var waiting))
             {
                 Metrics.CommitLatency.Observe(Stopwatch.GetElapsedTime(waiting.StartedTimestamp));
-                waiting.Completion.TrySetResult(new ProposalResult(ProposalStatus.Applied, o));
+                waiting.Complete(new ProposalResult(ProposalStatus.Applied, o));
             }
         }
     }
@@ -422,7 +430,7 @@ internal sealed partial class EdgeNode
         {
             if (proposals.TryRemove(id, out var p))
             {
-                p.Completion.TrySetResult(ProposalResult.Fail(status, error));
+                p.Complete(ProposalResult.Fail(status, error));
             }
         }
 

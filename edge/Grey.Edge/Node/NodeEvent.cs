@@ -15,6 +15,12 @@ internal sealed record StepEvent(Message Message) : NodeEvent;
 /// <summary>A client command to propose (leader) or refuse (others).</summary>
 internal sealed record ProposeEvent(Command Command, TaskCompletionSource<ProposalResult> Completion) : NodeEvent;
 
+/// <summary>
+/// Client commands to propose together (the leader side of a forwarded batch): one event and one completion for
+/// the whole batch instead of one of each per command.
+/// </summary>
+internal sealed record ProposeBatchEvent(IReadOnlyList<Command> Commands, ProposalBatch Batch) : NodeEvent;
+
 /// <summary>An internal record (the outbox's region acknowledgement) to propose; completes true when Raft accepted it.</summary>
 internal sealed record ProposeRecordEvent(byte[] Data, TaskCompletionSource<bool> Completion) : NodeEvent;
 
@@ -33,8 +39,22 @@ internal sealed record UnreachableEvent(ulong PeerId) : NodeEvent;
 /// <summary>The transport sent (or failed to send) a snapshot.</summary>
 internal sealed record SnapshotReportEvent(ulong PeerId, bool Failed) : NodeEvent;
 
-/// <summary>A proposal waiting to be applied.</summary>
-internal sealed record PendingProposal(TaskCompletionSource<ProposalResult> Completion, long StartedTimestamp);
+/// <summary>A proposal waiting to be applied: its caller's own completion, or a slot of a <see cref="ProposalBatch"/>.</summary>
+internal sealed record PendingProposal(TaskCompletionSource<ProposalResult>? Completion, long StartedTimestamp, ProposalBatch? Batch = null, int Slot = 0)
+{
+    /// <summary>Hands the result to whoever waits. The loop completes each proposal once (it removes it first).</summary>
+    public void Complete(ProposalResult result)
+    {
+        if (Batch is null)
+        {
+            Completion!.TrySetResult(result);
+        }
+        else
+        {
+            Batch.Complete(Slot, result);
+        }
+    }
+}
 
 /// <summary>A membership change waiting to be applied.</summary>
 internal sealed record PendingConfChange(ConfChange Change, TaskCompletionSource<MembershipResult> Completion);

@@ -246,6 +246,45 @@ public class EdgeNodeTests
     }
 
     [Fact]
+    public async Task ProposeLocalBatchAsync_OnLeader_EveryCommandAppliedInOrderWithItsOwnOutcome()
+    {
+        await using var site = await TestSite.StartAsync(9, 1, 2, 3);
+        var leader = await site.WaitForLeaderAsync();
+        await site.WaitUntilAsync(() => leader.CanCommit, "the leader can commit");
+        Command[] batch =
+        [
+            Put("b/1", "x"),
+            Put("b/1", "y"),
+            new() { Kind = CommandKind.Put, Key = "b/1", Value = Encoding.UTF8.GetBytes("z"), Condition = CommandCondition.IfRevision, ExpectedRevision = 1 },
+            new() { Kind = CommandKind.CounterAdd, Key = "b/n", Amount = 5 },
+        ];
+        var results = await leader.ProposeLocalBatchAsync(batch);
+        Assert.Equal(batch.Length, results.Length);
+        Assert.All(results, r => Assert.Equal(ProposalStatus.Applied, r.Status));
+        Assert.Equal(CommandStatus.Ok, results[0].Outcome.Status);
+        Assert.Equal(1UL, results[0].Outcome.Revision);
+        Assert.Equal(2UL, results[1].Outcome.Revision);
+
+        // Applied in the batch's order: the compare-and-set saw revision 2, not the 1 it expected.
+        Assert.Equal(CommandStatus.PreconditionFailed, results[2].Outcome.Status);
+        Assert.Equal(5L, results[3].Outcome.CounterValue);
+        Assert.Equal("y", Get(leader, "b/1"));
+        Assert.Empty(await leader.ProposeLocalBatchAsync([]));
+    }
+
+    [Fact]
+    public async Task ProposeLocalBatchAsync_OnFollower_EveryCommandNoLeader()
+    {
+        await using var site = await TestSite.StartAsync(10, 1, 2, 3);
+        var leader = await site.WaitForLeaderAsync();
+        var follower = site.Nodes.Values.First(n => n != leader);
+        var results = await follower.ProposeLocalBatchAsync([Put("f/1", "a"), Put("f/2", "b")]);
+        Assert.All(results, r => Assert.Equal(ProposalStatus.NoLeader, r.Status));
+        Assert.True(await leader.ReadBarrierAsync());
+        Assert.Null(Get(leader, "f/1"));
+    }
+
+    [Fact]
     public async Task ProposeAsync_DesiredKey_AppliedAsForbidden()
     {
         await using var site = await TestSite.StartAsync(8, 1);
