@@ -501,8 +501,7 @@ public sealed class RegionCore : IDisposable
             throw new InvalidOperationException($"merger disagreed with the region's checks: {outcome.Status}: {outcome.Reason}");
         }
 
-        byte[] bytes = wire.ToArray();
-        Durably(() => _store.Append(node.Site, node.Certificate.RawData, bytes));
+        Durably(() => _store.Append(node.Site, node.Certificate.RawData, wire.Span));
         _pendingAcks.Add((d.Site, d.Epoch));
         Metrics.Merged++;
         Metrics.OperationsMerged += outcome.OperationsApplied;

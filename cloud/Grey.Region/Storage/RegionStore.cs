@@ -151,15 +151,16 @@ internal sealed class RegionStore : IDisposable
     }
 
     /// <summary>Writes a record for an accepted delta (not yet durable: call <see cref="Sync"/>).</summary>
-    public ulong Append(string signerSite, byte[] certificate, byte[] wire)
+    public ulong Append(string signerSite, byte[] certificate, ReadOnlySpan<byte> wire)
     {
         IRegionFile segment = _segment ?? throw new ObjectDisposedException(nameof(RegionStore));
         ulong seq = NextSequence;
-        byte[] record = StoreFormat.EncodeDeltaRecord(new LoggedDelta(seq, signerSite, certificate, wire));
-        segment.Append(record);
+        byte[] head = StoreFormat.EncodeDeltaRecordHead(seq, signerSite, certificate, wire);
+        segment.Append(head);
+        segment.Append(wire);
         NextSequence++;
         RecordsSinceCheckpoint++;
-        BytesSinceCheckpoint += record.Length;
+        BytesSinceCheckpoint += head.Length + wire.Length;
         _dirty = true;
         return seq;
     }

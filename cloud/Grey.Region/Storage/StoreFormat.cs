@@ -100,34 +100,45 @@ internal static class StoreFormat
 
     public static byte[] EncodeDeltaRecord(LoggedDelta d)
     {
-        byte[] site = Encoding.UTF8.GetBytes(d.SignerSite);
-        if (site.Length > byte.MaxValue || d.Certificate.Length > MaxCertificateBytes)
+        byte[] head = EncodeDeltaRecordHead(d.Sequence, d.SignerSite, d.Certificate, d.Wire);
+        return [.. head, .. d.Wire];
+    }
+
+    /// <summary>
+    /// A delta record without its wire bytes, which follow it in the file: the CRC at its start already covers them. The
+    /// store writes the two parts one after the other, so a delta of up to 1 MiB is not copied into a record first.
+    /// </summary>
+    public static byte[] EncodeDeltaRecordHead(ulong sequence, string signerSite, ReadOnlySpan<byte> certificate, ReadOnlySpan<byte> wire)
+    {
+        byte[] site = Encoding.UTF8.GetBytes(signerSite);
+        if (site.Length > byte.MaxValue || certificate.Length > MaxCertificateBytes)
         {
-            throw new ArgumentException("signer site or certificate beyond the record limits", nameof(d));
+            throw new ArgumentException("signer site or certificate beyond the record limits", nameof(signerSite));
         }
 
-        int body = 1 + site.Length + 2 + d.Certificate.Length + 4 + d.Wire.Length;
+        int body = 1 + site.Length + 2 + certificate.Length + 4 + wire.Length;
         if (body > MaxRecordBody)
         {
-            throw new ArgumentException($"record body {body} bytes beyond {MaxRecordBody}", nameof(d));
+            throw new ArgumentException($"record body {body} bytes beyond {MaxRecordBody}", nameof(wire));
         }
 
-        byte[] r = new byte[RecordHeaderBytes + body];
+        byte[] r = new byte[RecordHeaderBytes + body - wire.Length];
         BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(4), (uint)body);
         r[8] = SiteDeltaRecord;
-        BinaryPrimitives.WriteUInt64LittleEndian(r.AsSpan(9), d.Sequence);
+        BinaryPrimitives.WriteUInt64LittleEndian(r.AsSpan(9), sequence);
         int o = RecordHeaderBytes;
         r[o++] = (byte)site.Length;
         site.CopyTo(r.AsSpan(o));
         o += site.Length;
-        BinaryPrimitives.WriteUInt16LittleEndian(r.AsSpan(o), (ushort)d.Certificate.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(r.AsSpan(o), (ushort)certificate.Length);
         o += 2;
-        d.Certificate.CopyTo(r.AsSpan(o));
-        o += d.Certificate.Length;
-        BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(o), (uint)d.Wire.Length);
-        o += 4;
-        d.Wire.CopyTo(r.AsSpan(o));
-        BinaryPrimitives.WriteUInt32LittleEndian(r, Crc(r.AsSpan(4)));
+        certificate.CopyTo(r.AsSpan(o));
+        o += certificate.Length;
+        BinaryPrimitives.WriteUInt32LittleEndian(r.AsSpan(o), (uint)wire.Length);
+        var crc = new Crc32(Crc32ParameterSet.Crc32C);
+        crc.Append(r.AsSpan(4));
+        crc.Append(wire);
+        BinaryPrimitives.WriteUInt32LittleEndian(r, crc.GetCurrentHashAsUInt32());
         return r;
     }
 

@@ -62,6 +62,28 @@ public sealed class SignedEnvelopeTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(23)]
+    [InlineData(24)]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(65_535)]
+    [InlineData(65_536)]
+    [InlineData(70_000)]
+    public void Encode_ByteStringHeadsAtEveryWidth_SameBytesAsTheCanonicalCborWriter(int length)
+    {
+        // The envelope is written by hand into one array; the canonical CBOR writer is the reference for every head width.
+        byte[] content = [.. Enumerable.Range(0, length).Select(i => (byte)i)];
+        byte[] signedData = [.. Enumerable.Range(0, length % 300).Select(i => (byte)(i + 1))];
+        var w = new System.Formats.Cbor.CborWriter(System.Formats.Cbor.CborConformanceMode.Ctap2Canonical);
+        w.WriteStartArray(2);
+        w.WriteByteString(content);
+        w.WriteByteString(signedData);
+        w.WriteEndArray();
+        Assert.Equal(w.Encode(), SignedEnvelope.Encode(content, signedData));
+    }
+
+    [Theory]
     [InlineData("random", 200_000, false)]
     [InlineData("zeros", 200_000, true)]
     [InlineData("random", 1_000, true)]
