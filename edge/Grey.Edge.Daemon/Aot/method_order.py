@@ -46,11 +46,17 @@ def main() -> None:
                     unmapped += 1
 
     ordered = [functions[i] for i in sorted(executed) if functions[i][2] in emitted]
+    names = [name for _, _, name in ordered]
+    # Names an earlier recording found stay, after the new ones: runs differ a little (folded method bodies carry
+    # several names, timers fire or not), and a name the code no longer has costs nothing. Delete OUT to start over.
+    if os.path.exists(out):
+        seen = set(names)
+        names += [n for n in (line.strip() for line in open(out, encoding="utf-8")) if n and n not in seen]
     with open(out, "w", encoding="utf-8") as f:
-        f.write("".join(name + "\n" for _, _, name in ordered))
+        f.write("".join(name + "\n" for name in names))
     size = sum(s for _, s, _ in ordered)
     print(f"{unmapped} executed addresses outside the binary's functions (libraries, stubs)")
-    print(f"{len(executed)} functions executed, {len(ordered)} emitted by ILC ({size // 1024} KiB of code) -> {out}")
+    print(f"{len(executed)} functions executed, {len(ordered)} emitted by ILC ({size // 1024} KiB of code); {len(names)} names -> {out}")
 
 
 if __name__ == "__main__":

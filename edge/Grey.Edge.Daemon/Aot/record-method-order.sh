@@ -31,6 +31,11 @@ curl -s "$A/v1/kv?prefix=line/" > /dev/null; curl -s "$A/v1/kv/line/1/speed?stal
 curl -s -XPOST -d 5 "$A/v1/counters/parts" > /dev/null; curl -s "$A/v1/counters/parts" > /dev/null
 curl -s -XPOST -d '{"add":"r4"}' "$A/v1/sets/cell" > /dev/null; curl -s "$A/v1/sets/cell" > /dev/null
 curl -s -XPOST -d '{"remove":"r4"}' "$A/v1/sets/cell" > /dev/null
+# Clients that keep the connection open: 100 writes, then 100 reads, on one connection each.
+args=(); for i in $(seq 100); do args+=(-XPUT --data-binary "k$i" "$A/v1/kv/keep/$((i % 10))" -o /dev/null --next); done
+curl -s "${args[@]}" "$A/healthz" -o /dev/null
+args=(); for i in $(seq 100); do args+=("$A/v1/kv/keep/$((i % 10))" -o /dev/null); done
+curl -s "${args[@]}"
 curl -s "$A/v1/status" > /dev/null; curl -s "$A/metrics" > /dev/null
 curl -s -XDELETE "$A/v1/kv/line/1/speed" > /dev/null; curl -s "$A/v1/kv/absent" > /dev/null
 curl -s -XPUT -H 'If-Match: "99"' --data-binary x "$A/v1/kv/line/2/speed" > /dev/null
