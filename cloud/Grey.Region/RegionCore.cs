@@ -371,6 +371,12 @@ public sealed class RegionCore : IDisposable
         }
 
         DecodeResult<Delta> decoded = Delta.Decode(env.Value.Content);
+        if (decoded.IsSuccess && decoded.Value is SiteDelta site)
+        {
+            // Hashed here, on the preparing core, and kept by the delta: the merge then only compares chain hashes.
+            _ = site.ChainAfterEach;
+        }
+
         X509Certificate2? certificate = decoded.IsSuccess ? Registry.FindByKeyId(env.Value.KeyId.Span)?.Certificate : null;
         SignatureCheck? signature = certificate is null ? null : env.Value.Verify(_ => certificate);
         return new PreparedDelta(env, decoded, certificate, signature);

@@ -13,6 +13,8 @@ namespace Grey.Federation.Deltas;
 /// </summary>
 public sealed class SiteDelta : Delta
 {
+    private byte[][]? _chainAfterEach;
+
     private readonly byte[] _chainBefore;
 
     internal SiteDelta(int version, string region, string site, ulong epoch, ulong firstIndex, ulong lastIndex,
@@ -79,6 +81,25 @@ public sealed class SiteDelta : Delta
     public override string MessageId => string.Create(CultureInfo.InvariantCulture, $"{Site}:{Epoch}:{FirstIndex}-{LastIndex}");
 
     internal byte[] RawChainBefore => _chainBefore;
+
+    /// <summary>
+    /// The chain hash after each entry, from <see cref="ChainBefore"/> (computed once; the delta is immutable). The
+    /// region computes it while it prepares a batch on several cores, so the in-order merge only compares hashes.
+    /// </summary>
+    internal IReadOnlyList<byte[]> ChainAfterEach => _chainAfterEach ??= ComputeChainAfterEach();
+
+    private byte[][] ComputeChainAfterEach()
+    {
+        var hashes = new byte[Entries.Count][];
+        byte[] h = _chainBefore;
+        for (int i = 0; i < hashes.Length; i++)
+        {
+            h = ChainHash.Next(h, Entries[i]);
+            hashes[i] = h;
+        }
+
+        return hashes;
+    }
 
     /// <summary>
     /// Builds a delta from the entries of [<paramref name="firstIndex"/>, <paramref name="lastIndex"/>] and the

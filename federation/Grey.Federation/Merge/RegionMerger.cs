@@ -221,8 +221,10 @@ public sealed class RegionMerger
 
         var fresh = new List<DataEntry>(d.Entries.Count);
         int skipped = 0;
-        foreach (DataEntry e in d.Entries)
+        IReadOnlyList<byte[]> chain = d.ChainAfterEach;
+        for (int i = 0; i < d.Entries.Count; i++)
         {
+            DataEntry e = d.Entries[i];
             if (e.Index > m && !atMergedChecked)
             {
                 if (!h.AsSpan().SequenceEqual(hm))
@@ -233,7 +235,7 @@ public sealed class RegionMerger
                 atMergedChecked = true;
             }
 
-            h = ChainHash.Next(h, e);
+            h = chain[i];
             if (e.Index > m)
             {
                 fresh.Add(e);
