@@ -88,6 +88,43 @@ internal static class Cbor
         return s;
     }
 
+    /// <summary>CBOR major type 2 (byte string) in a head's first byte.</summary>
+    public const byte ByteStringMajor = 0x40;
+
+    /// <summary>CBOR major type 4 (array) in a head's first byte.</summary>
+    public const byte ArrayMajor = 0x80;
+
+    /// <summary>Bytes of the shortest head of a byte string or array of <paramref name="length"/> (what the canonical form demands).</summary>
+    public static int HeadLength(int length) => length < 24 ? 1 : length < 256 ? 2 : length < 65_536 ? 3 : 5;
+
+    /// <summary>
+    /// Writes the shortest head of <paramref name="major"/> (<see cref="ByteStringMajor"/> or <see cref="ArrayMajor"/>) with
+    /// <paramref name="length"/>, for encoders that assemble a large message by hand instead of through a buffering writer.
+    /// Returns the bytes written (<see cref="HeadLength"/>).
+    /// </summary>
+    public static int WriteHead(Span<byte> destination, byte major, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        switch (HeadLength(length))
+        {
+            case 1:
+                destination[0] = (byte)(major | length);
+                return 1;
+            case 2:
+                destination[0] = (byte)(major | 24);
+                destination[1] = (byte)length;
+                return 2;
+            case 3:
+                destination[0] = (byte)(major | 25);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)length);
+                return 3;
+            default:
+                destination[0] = (byte)(major | 26);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination[1..], (uint)length);
+                return 5;
+        }
+    }
+
     /// <summary>Like <see cref="ReadBytes"/>, but returns a slice of the reader's input instead of a copy.</summary>
     public static ReadOnlyMemory<byte> ReadBytesSlice(CborReader r, int maxBytes, string what)
     {

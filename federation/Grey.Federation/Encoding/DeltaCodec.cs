@@ -102,14 +102,12 @@ internal static class DeltaCodec
 
     private static byte[] SpliceEntries(byte[] head, IReadOnlyList<DataEntry> entries, int count)
     {
-        const byte EmptyArray = 0x80;
-        if (head[^1] != EmptyArray)
+        if (head[^1] != Cbor.ArrayMajor)
         {
             throw new InvalidOperationException("the delta map does not end with its entries array");
         }
 
-        int arrayHeader = count < 24 ? 1 : count < 256 ? 2 : count < 65_536 ? 3 : 5;
-        long total = head.Length - 1 + arrayHeader;
+        long total = head.Length - 1 + Cbor.HeadLength(count);
         foreach (DataEntry e in entries)
         {
             total += e.CanonicalBytes.Length;
@@ -118,29 +116,7 @@ internal static class DeltaCodec
         byte[] bytes = new byte[checked((int)total)];
         head.AsSpan(0, head.Length - 1).CopyTo(bytes);
         int at = head.Length - 1;
-
-        // The shortest CBOR head of an array of `count` items (major type 4), as the canonical form requires.
-        switch (arrayHeader)
-        {
-            case 1:
-                bytes[at++] = (byte)(EmptyArray | count);
-                break;
-            case 2:
-                bytes[at++] = 0x98;
-                bytes[at++] = (byte)count;
-                break;
-            case 3:
-                bytes[at++] = 0x99;
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(at), (ushort)count);
-                at += 2;
-                break;
-            default:
-                bytes[at++] = 0x9a;
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(at), (uint)count);
-                at += 4;
-                break;
-        }
-
+        at += Cbor.WriteHead(bytes.AsSpan(at), Cbor.ArrayMajor, count);
         foreach (DataEntry e in entries)
         {
             e.CanonicalBytes.CopyTo(bytes.AsSpan(at));

@@ -41,39 +41,17 @@ public sealed class SignedEnvelope
     {
         // Written directly into one array of the exact size: a CBOR writer would buffer a delta of up to 1 MiB and
         // then copy it out. The heads are the shortest forms, as the canonical reader demands.
-        byte[] bytes = new byte[1 + ByteStringHeadLength(content.Length) + content.Length + ByteStringHeadLength(signedData.Length) + signedData.Length];
-        bytes[0] = 0x82;
+        byte[] bytes = new byte[1 + Cbor.HeadLength(content.Length) + content.Length + Cbor.HeadLength(signedData.Length) + signedData.Length];
+        bytes[0] = Cbor.ArrayMajor | 2;
         int at = 1;
         at += WriteByteString(bytes.AsSpan(at), content);
         WriteByteString(bytes.AsSpan(at), signedData);
         return bytes;
     }
 
-    private static int ByteStringHeadLength(int length) => length < 24 ? 1 : length < 256 ? 2 : length < 65_536 ? 3 : 5;
-
     private static int WriteByteString(Span<byte> destination, ReadOnlySpan<byte> value)
     {
-        const byte ByteString = 0x40;
-        int head = ByteStringHeadLength(value.Length);
-        switch (head)
-        {
-            case 1:
-                destination[0] = (byte)(ByteString | value.Length);
-                break;
-            case 2:
-                destination[0] = ByteString | 24;
-                destination[1] = (byte)value.Length;
-                break;
-            case 3:
-                destination[0] = ByteString | 25;
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(destination[1..], (ushort)value.Length);
-                break;
-            default:
-                destination[0] = ByteString | 26;
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(destination[1..], (uint)value.Length);
-                break;
-        }
-
+        int head = Cbor.WriteHead(destination, Cbor.ByteStringMajor, value.Length);
         value.CopyTo(destination[head..]);
         return head + value.Length;
     }
