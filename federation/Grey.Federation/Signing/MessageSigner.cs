@@ -13,8 +13,6 @@ namespace Grey.Federation.Signing;
 /// </summary>
 public sealed class MessageSigner
 {
-    private readonly CmsSigner _signer;
-
     // Held for the signer's lifetime (a node's signer lives as long as its certificate); released with the signer.
     private readonly ECDsa _key;
     private readonly byte[] _keyId;
@@ -43,11 +41,6 @@ public sealed class MessageSigner
         _keyId = KeyChecks.SubjectKeyId(certificate)
             ?? throw new ArgumentException("the signing certificate has no subject key identifier extension", nameof(certificate));
         Certificate = certificate;
-        _signer = new CmsSigner(SubjectIdentifierType.SubjectKeyIdentifier, certificate)
-        {
-            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),
-            IncludeOption = X509IncludeOption.None,
-        };
     }
 
     /// <summary>The signing certificate.</summary>
@@ -78,8 +71,13 @@ public sealed class MessageSigner
     /// <summary>The same signature through SignedCms: kept for the test that proves the direct one is identical in kind.</summary>
     internal byte[] SignDetachedWithSignedCms(ReadOnlySpan<byte> content)
     {
+        var signer = new CmsSigner(SubjectIdentifierType.SubjectKeyIdentifier, Certificate)
+        {
+            DigestAlgorithm = new Oid("2.16.840.1.101.3.4.2.1"),
+            IncludeOption = X509IncludeOption.None,
+        };
         var cms = new SignedCms(new ContentInfo(content.ToArray()), detached: true);
-        cms.ComputeSignature(_signer, silent: true);
+        cms.ComputeSignature(signer, silent: true);
         return CmsProfile.Encode(_keyId, CmsProfile.NormalizeLowS(ExtractSignature(cms)));
     }
 

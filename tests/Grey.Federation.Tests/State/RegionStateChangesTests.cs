@@ -28,7 +28,7 @@ public sealed class RegionStateChangesTests
             RegionState incremental = peerStart.Clone();
             for (int r = 0; r < rounds.Length; r++)
             {
-                Apply(source, rounds[r]);
+                RegionStateJoinTests.ApplySpecs(source, rounds[r]);
                 if (r == 1)
                 {
                     // What the source learns from another region is forwarded too (three regions converge).
@@ -124,30 +124,5 @@ public sealed class RegionStateChangesTests
     public void TakeChanges_NotTracking_Throws()
     {
         Assert.Throws<InvalidOperationException>(() => new RegionState().TakeChanges());
-    }
-
-    private static void Apply(RegionState s, (int Kind, int Site, int Key, int Node, int Wall, int Value, int Amount)[] specs)
-    {
-        foreach (var p in specs)
-        {
-            string site = "site-" + p.Site;
-            var stamp = new HlcTimestamp(p.Wall, p.Value % 2);
-            string key = p.Key == 0 ? "k" : "shared/k" + p.Key;
-            string node = "n" + p.Node;
-            switch (p.Kind)
-            {
-                case 0: s.Apply(site, 1, Operation.Put(key, [(byte)p.Value], stamp, node)); break;
-                case 1: s.Apply(site, 1, Operation.Delete(key, stamp, node)); break;
-                case 2: s.Apply(site, (ulong)p.Value % 2, Operation.CounterAdd(key, p.Amount, stamp, node)); break;
-                case 3: s.Apply(site, 1, Operation.CounterAdd(key, -p.Amount, stamp, node)); break;
-                case 4: s.Apply(site, 1, Operation.SetAdd(key, "e" + p.Value, stamp, node)); break;
-                case 5: s.Apply(site, 1, Operation.SetRemove(key, "e" + p.Value, [new SetTag("site-" + p.Amount % 3, node, stamp)], stamp, node)); break;
-                default:
-                    byte[] hash = new byte[32];
-                    hash[0] = (byte)p.Value;
-                    s.AdvanceProgress(site, (ulong)p.Node, (ulong)p.Wall, hash);
-                    break;
-            }
-        }
     }
 }

@@ -18,6 +18,13 @@ public sealed class RegionStateJoinTests
     internal static readonly Gen<RegionState> States = OpSpec.Array[0, 30].Select(specs =>
     {
         var s = new RegionState();
+        ApplySpecs(s, specs);
+        return s;
+    });
+
+    /// <summary>Applies generated operation specs (see <see cref="OpSpec"/>) to <paramref name="s"/>; also used by the change-tracking tests.</summary>
+    internal static void ApplySpecs(RegionState s, (int Kind, int Site, int Key, int Node, int Wall, int Value, int Amount)[] specs)
+    {
         foreach (var p in specs)
         {
             string site = "site-" + p.Site;
@@ -39,9 +46,7 @@ public sealed class RegionStateJoinTests
                     break;
             }
         }
-
-        return s;
-    });
+    }
 
     private static byte[] Joined(params RegionState[] states)
     {
