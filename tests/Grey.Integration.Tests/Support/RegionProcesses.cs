@@ -18,7 +18,7 @@ internal sealed class RegionProcesses : IAsyncDisposable
 {
     public const string RegionId = "r1";
     public const string AdminToken = "integration-admin-token";
-    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan HealthTimeout = FederationHarness.HealthTimeout;
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly List<ManagedProcess> _regions = [];
