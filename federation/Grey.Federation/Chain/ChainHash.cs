@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Grey.Federation.Hashing;
 
 namespace Grey.Federation.Chain;
 
@@ -15,6 +16,30 @@ public static class ChainHash
 
     private static readonly byte[] Domain = "grey-chain-v1"u8.ToArray();
 
+    /// <summary>
+    /// The SHA-256 in use. A process-wide choice, made once at start by the executable (<c>grey-edge</c> takes the
+    /// managed one so that a standalone node never loads OpenSSL; everything else keeps the faster system one). A
+    /// static setting rather than a parameter because both implementations give the same bytes for every input
+    /// (tests/Grey.Federation.Tests/Hashing): the choice changes speed and memory, never a hash, so no caller needs to
+    /// know it and a change at any moment, even racing with hashing on other threads, is harmless.
+    /// </summary>
+    private static volatile bool useManaged;
+
+    /// <summary>The SHA-256 the chain hash uses (<see cref="Sha256Implementation.System"/> unless chosen otherwise).</summary>
+    public static Sha256Implementation Implementation => useManaged ? Sha256Implementation.Managed : Sha256Implementation.System;
+
+    /// <summary>Chooses the SHA-256 the chain hash uses in this process (see <see cref="Implementation"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="implementation"/> is not a defined value.</exception>
+    public static void UseImplementation(Sha256Implementation implementation)
+    {
+        if (implementation is not (Sha256Implementation.System or Sha256Implementation.Managed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(implementation), implementation, "Unknown SHA-256 implementation.");
+        }
+
+        useManaged = implementation == Sha256Implementation.Managed;
+    }
+
     /// <summary>The chain hash before the first data entry of <paramref name="site"/> in <paramref name="epoch"/>.</summary>
     public static byte[] Genesis(string site, ulong epoch)
     {
@@ -23,7 +48,7 @@ public static class ChainHash
         Domain.CopyTo(input, 0);
         siteBytes.CopyTo(input, Domain.Length);
         BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(Domain.Length + siteBytes.Length), epoch);
-        return SHA256.HashData(input);
+        return Hash(input);
     }
 
     /// <summary>The chain hash after <paramref name="entry"/>, given the hash before it.</summary>
@@ -38,7 +63,7 @@ public static class ChainHash
         Span<byte> buffer = rented is null ? stackalloc byte[StackLimit] : rented;
         previous.CopyTo(buffer);
         entryBytes.CopyTo(buffer[previous.Length..]);
-        byte[] hash = SHA256.HashData(buffer[..length]);
+        byte[] hash = Hash(buffer[..length]);
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
@@ -46,6 +71,10 @@ public static class ChainHash
 
         return hash;
     }
+
+    /// <summary>SHA-256 through the chosen implementation. OpenSSL is loaded by the first call into <see cref="SHA256"/>, not
+    /// by this reference to it, so with the managed choice the library is never mapped.</summary>
+    private static byte[] Hash(ReadOnlySpan<byte> input) => useManaged ? ManagedSha256.HashData(input) : SHA256.HashData(input);
 
     /// <summary>The chain hash after all of <paramref name="entries"/>, given the hash before them.</summary>
     public static byte[] Fold(ReadOnlySpan<byte> previous, IEnumerable<DataEntry> entries)
