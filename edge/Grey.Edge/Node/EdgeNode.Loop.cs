@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.IO.Hashing;
+using System.Text;
 using Grey.Edge.StateMachine;
 using Grey.Raft;
 
@@ -387,16 +389,24 @@ internal sealed partial class EdgeNode
     private void MaybeSnapshot()
     {
         var applied = machine.AppliedIndex;
-        if (applied - lastSnapshotIndex < options.SnapshotEntries || Interlocked.CompareExchange(ref snapshotRunning, 1, 0) != 0)
+        if (snapshotGapFrom != lastSnapshotIndex || snapshotGap == 0)
+        {
+            snapshotGap = SnapshotGap(options, lastSnapshotIndex);
+            snapshotGapFrom = lastSnapshotIndex;
+        }
+
+        if (applied - lastSnapshotIndex < snapshotGap || Interlocked.CompareExchange(ref snapshotRunning, 1, 0) != 0)
         {
             return;
         }
 
-        byte[] data;
+        ReadOnlyMemory<byte> data;
         lock (stateLock)
         {
-            data = machine.Snapshot();
+            data = machine.Snapshot(lastSnapshotBytes + (lastSnapshotBytes / 8));
         }
+
+        lastSnapshotBytes = data.Length;
 
         // The outbox journal must hold everything through the snapshot before the snapshot (and the compaction
         // after it) can drop the log entries the journal would otherwise be rebuilt from (docs/OUTBOX.md).
@@ -422,6 +432,26 @@ internal sealed partial class EdgeNode
                 Volatile.Write(ref snapshotRunning, 0);
             }
         });
+    }
+
+    /// <summary>
+    /// Applied entries after <paramref name="from"/> before this node snapshots again: <see cref="EdgeNodeOptions.SnapshotEntries"/>
+    /// plus a spread of up to half of it, fixed by site, node and the last snapshot's index. Every member applies the
+    /// same entries, so with one fixed interval all of them would encode their state at the same index, at the same
+    /// moment, and a site's quorum would pause together (and so would every node of a fleet sharing one machine,
+    /// under an even load). A hash, not the node's random source, so the Raft timings a seed produces are unchanged.
+    /// </summary>
+    internal static ulong SnapshotGap(EdgeNodeOptions options, ulong from)
+    {
+        ulong spread = options.SnapshotEntries / 2;
+        if (spread == 0)
+        {
+            return options.SnapshotEntries;
+        }
+
+        ulong h = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(options.Site), (long)options.NodeId) ^ from;
+        h = unchecked((h ^ (h >> 31)) * 0x9E3779B97F4A7C15UL);
+        return options.SnapshotEntries + ((h ^ (h >> 29)) % (spread + 1));
     }
 
     private void FailProposals(ProposalStatus status, string error)

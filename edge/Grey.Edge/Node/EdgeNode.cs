@@ -53,6 +53,9 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
     private ulong termStartIndex = ulong.MaxValue;
     private ulong lastSnapshotIndex;
     private int snapshotRunning;
+    private int lastSnapshotBytes;
+    private ulong snapshotGap;
+    private ulong snapshotGapFrom;
     private RaftStatus? status;
     private Task loop = Task.CompletedTask;
     private Task pump = Task.CompletedTask;
@@ -102,6 +105,9 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
 
     /// <summary>Counters for <c>/metrics</c>.</summary>
     public NodeMetrics Metrics { get; } = new();
+
+    /// <summary>The index of this node's latest snapshot (taken or installed); read outside the loop only by tests.</summary>
+    internal ulong LastSnapshotIndex => Volatile.Read(ref lastSnapshotIndex);
 
     /// <summary>The storage (for WAL counters and sizes).</summary>
     public WalRaftStorage Storage => storage;

@@ -30,10 +30,17 @@ internal sealed partial class SiteStateMachine
     /// <summary>The snapshot format version written (3: with the outbox fields and the desired-state marks).</summary>
     public const byte SnapshotVersion = 3;
 
-    /// <summary>Encodes the whole state.</summary>
-    public byte[] Snapshot()
+    /// <summary>Encodes the whole state into an array of its own.</summary>
+    public byte[] Snapshot() => Snapshot(0).ToArray();
+
+    /// <summary>
+    /// Encodes the whole state. <paramref name="sizeHint"/> presizes the buffer (the last snapshot's size is a good
+    /// one): a state of megabytes otherwise grows its buffer by doubling and is copied once more at the end, three
+    /// times its size in garbage per snapshot. The result is a slice of that buffer, exactly the encoding.
+    /// </summary>
+    public ReadOnlyMemory<byte> Snapshot(int sizeHint)
     {
-        using var stream = new MemoryStream();
+        var stream = new MemoryStream(Math.Max(0, sizeHint));
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
@@ -89,7 +96,7 @@ internal sealed partial class SiteStateMachine
             WriteDesiredFields(w);
         }
 
-        return stream.ToArray();
+        return stream.GetBuffer().AsMemory(0, (int)stream.Length);
     }
 
     /// <summary>Restores a state machine from <paramref name="bytes"/>; on failure says why and returns null.</summary>
