@@ -400,13 +400,11 @@ internal sealed partial class EdgeNode
             return;
         }
 
-        ReadOnlyMemory<byte> data;
+        SiteStateMachine frozen;
         lock (stateLock)
         {
-            data = machine.Snapshot(lastSnapshotBytes + (lastSnapshotBytes / 8));
+            frozen = machine.ForkForSnapshot();
         }
-
-        lastSnapshotBytes = data.Length;
 
         // The outbox journal must hold everything through the snapshot before the snapshot (and the compaction
         // after it) can drop the log entries the journal would otherwise be rebuilt from (docs/OUTBOX.md).
@@ -417,8 +415,11 @@ internal sealed partial class EdgeNode
         {
             try
             {
-                // Off the loop: the snapshot file is written synchronously by the store; the log is compacted up to
-                // it, held back by the retention hook for entries the cloud has not acknowledged.
+                // Off the loop: the copy is encoded, the snapshot file is written synchronously by the store; the log
+                // is compacted up to it, held back by the retention hook for entries the cloud has not acknowledged.
+                int hint = Volatile.Read(ref lastSnapshotBytes);
+                ReadOnlyMemory<byte> data = frozen.Snapshot(hint + (hint / 8));
+                Volatile.Write(ref lastSnapshotBytes, data.Length);
                 await storage.CreateSnapshotAsync(applied, conf, data).ConfigureAwait(false);
                 await storage.CompactAsync(applied).ConfigureAwait(false);
                 Metrics.SnapshotTaken();

@@ -28,4 +28,16 @@ internal sealed class KeyRecord
     /// that tag (the observed-remove operation the cloud merges).
     /// </summary>
     public SortedDictionary<string, SetTag> Members { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A copy sharing the value array (never written into) but not the members.</summary>
+    public KeyRecord Copy()
+    {
+        var copy = new KeyRecord(Type) { Revision = Revision, Value = Value, Counter = Counter };
+        foreach (var (member, tag) in Members)
+        {
+            copy.Members.Add(member, tag);
+        }
+
+        return copy;
+    }
 }
