@@ -39,4 +39,15 @@ public sealed class EdgeHostTests
         Assert.True(logger.IsEnabled(LogLevel.Warning));
         Assert.False(logger.IsEnabled(LogLevel.Information));
     }
+
+    [Fact]
+    public void NewSeed_TwoCalls_NonNegativeAndDifferent()
+    {
+        // 31 random bits each: equal by chance once in two billion runs.
+        int a = EdgeHost.NewSeed();
+        int b = EdgeHost.NewSeed();
+        Assert.InRange(a, 0, int.MaxValue);
+        Assert.InRange(b, 0, int.MaxValue);
+        Assert.NotEqual(a, b);
+    }
 }
