@@ -289,7 +289,7 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
                 }
                 else
                 {
-                    await Json(ctx, 200, new KvWriteResult(command.Key, o.Revision, o.Index), ApiJson.Default.KvWriteResult).ConfigureAwait(false);
+                    WriteKvWritten(ctx, command.Key, o.Revision, o.Index);
                 }
 
                 break;
@@ -456,6 +456,69 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
         ProposalStatus.Stopped => Error(ctx, 503, result.Error ?? "stopped", "stopped"),
         _ => Error(ctx, 503, result.Error ?? "no leader", "no_leader", leader: node.LeaderId),
     };
+
+    /// <summary>
+    /// The answer to every successful key write, <c>{"key":K,"revision":R,"index":I}</c> (what <see cref="KvWriteResult"/>
+    /// serializes to), written straight into the response's buffer: this is the one answer of the hot path, and the
+    /// serializer's writer, its result array and a second copy into the response cost more than the answer. Keys are
+    /// printable ASCII (<see cref="KeyNames.IsValid"/>), so only a quote and a backslash need escaping. Kestrel sends
+    /// the buffered bytes with the headers when the handler returns.
+    /// </summary>
+    internal static void WriteKvWritten(HttpContext ctx, string key, ulong revision, ulong index)
+    {
+        ReadOnlySpan<byte> head = "{\"key\":\""u8;
+        ReadOnlySpan<byte> middle = "\",\"revision\":"u8;
+        ReadOnlySpan<byte> tail = ",\"index\":"u8;
+        var escapes = 0;
+        foreach (var c in key)
+        {
+            if (c is '"' or '\\')
+            {
+                escapes++;
+            }
+        }
+
+        var length = head.Length + key.Length + escapes + middle.Length + Digits(revision) + tail.Length + Digits(index) + 1;
+        ctx.Response.StatusCode = 200;
+        ctx.Response.ContentType = "application/json";
+        ctx.Response.ContentLength = length;
+        var writer = ctx.Response.BodyWriter;
+        var span = writer.GetSpan(length);
+        head.CopyTo(span);
+        var at = head.Length;
+        foreach (var c in key)
+        {
+            if (c is '"' or '\\')
+            {
+                span[at++] = (byte)'\\';
+            }
+
+            span[at++] = (byte)c;
+        }
+
+        middle.CopyTo(span[at..]);
+        at += middle.Length;
+        revision.TryFormat(span[at..], out var written, default, CultureInfo.InvariantCulture);
+        at += written;
+        tail.CopyTo(span[at..]);
+        at += tail.Length;
+        index.TryFormat(span[at..], out written, default, CultureInfo.InvariantCulture);
+        at += written;
+        span[at++] = (byte)'}';
+        writer.Advance(at);
+    }
+
+    private static int Digits(ulong value)
+    {
+        var digits = 1;
+        while (value >= 10)
+        {
+            value /= 10;
+            digits++;
+        }
+
+        return digits;
+    }
 
     private static Task Error(HttpContext ctx, int status, string message, string code, ulong? revision = null, ulong? leader = null) =>
         Json(ctx, status, new ApiError(message, code, revision, leader), ApiJson.Default.ApiError);

@@ -41,7 +41,7 @@ internal sealed partial class EdgeNode
     public async ValueTask<ProposalResult> ProposeAsync(Command command, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (!CommandCodec.TryValidate(command with { Origin = origin }, out var error))
+        if (!CommandCodec.TryValidate(command, origin, out var error))
         {
             throw new ArgumentException(error, nameof(command));
         }

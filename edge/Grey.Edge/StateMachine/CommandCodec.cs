@@ -42,17 +42,19 @@ internal static class CommandCodec
             throw new ArgumentException(error, nameof(command));
         }
 
-        var origin = Encoding.ASCII.GetBytes(command.Origin);
-        var key = Encoding.ASCII.GetBytes(command.Key);
-        var element = Encoding.UTF8.GetBytes(command.Element);
+        // Origin and key are validated ASCII, so their byte counts are their lengths and they are written straight
+        // into the command's array: no temporary array per field (this runs for every write, on both hops).
+        var originLength = command.Origin.Length;
+        var keyLength = command.Key.Length;
+        var elementLength = command.Kind is CommandKind.SetAdd or CommandKind.SetRemove ? Encoding.UTF8.GetByteCount(command.Element) : 0;
         var tail = command.Kind switch
         {
             CommandKind.Put or CommandKind.Desired => 4 + command.Value.Length,
             CommandKind.CounterAdd => 8,
-            CommandKind.SetAdd or CommandKind.SetRemove => 2 + element.Length,
+            CommandKind.SetAdd or CommandKind.SetRemove => 2 + elementLength,
             _ => 0,
         };
-        var buffer = new byte[FixedHeader + 1 + origin.Length + 2 + key.Length + tail];
+        var buffer = new byte[FixedHeader + 1 + originLength + 2 + keyLength + tail];
         var span = buffer.AsSpan();
         span[0] = Version;
         span[1] = (byte)command.Kind;
@@ -62,13 +64,11 @@ internal static class CommandCodec
         BinaryPrimitives.WriteInt64LittleEndian(span[19..], command.Stamp.WallMs);
         BinaryPrimitives.WriteUInt16LittleEndian(span[27..], (ushort)command.Stamp.Logical);
         var at = FixedHeader;
-        span[at++] = (byte)origin.Length;
-        origin.CopyTo(span[at..]);
-        at += origin.Length;
-        BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)key.Length);
+        span[at++] = (byte)originLength;
+        at += Encoding.ASCII.GetBytes(command.Origin, span[at..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)keyLength);
         at += 2;
-        key.CopyTo(span[at..]);
-        at += key.Length;
+        at += Encoding.ASCII.GetBytes(command.Key, span[at..]);
         switch (command.Kind)
         {
             case CommandKind.Put or CommandKind.Desired:
@@ -79,8 +79,8 @@ internal static class CommandCodec
                 BinaryPrimitives.WriteInt64LittleEndian(span[at..], command.Amount);
                 break;
             case CommandKind.SetAdd or CommandKind.SetRemove:
-                BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)element.Length);
-                element.CopyTo(span[(at + 2)..]);
+                BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)elementLength);
+                Encoding.UTF8.GetBytes(command.Element, span[(at + 2)..]);
                 break;
         }
 
@@ -224,13 +224,23 @@ internal static class CommandCodec
     public static bool TryValidate(Command command, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(command);
+        return TryValidate(command, command.Origin, out error);
+    }
+
+    /// <summary>
+    /// Checks <paramref name="command"/> as if its origin were <paramref name="origin"/>: a node validates a client's
+    /// command under its own name without copying the command to set it.
+    /// </summary>
+    public static bool TryValidate(Command command, string origin, [NotNullWhen(false)] out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         if (!KeyNames.IsValid(command.Key))
         {
             error = "key must be 1-256 printable ASCII characters";
         }
-        else if (!FederationId.IsValid(command.Origin))
+        else if (!FederationId.IsValid(origin))
         {
-            error = $"origin '{command.Origin}' is not a federation identifier";
+            error = $"origin '{origin}' is not a federation identifier";
         }
         else if (!command.Stamp.IsValid)
         {

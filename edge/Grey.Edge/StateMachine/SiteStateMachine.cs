@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Grey.Federation.Chain;
 using Grey.Federation.Clock;
 using Grey.Federation.Identifiers;
@@ -182,7 +183,7 @@ internal sealed partial class SiteStateMachine
         {
             case CommandKind.Put:
                 current ??= Add(command.Key, KeyType.Value);
-                current.Value = command.Value.ToArray();
+                current.Value = OwnedValue(command.Value);
                 current.Revision++;
                 op = Operation.Put(command.Key, command.Value.Span, command.Stamp, command.Origin);
                 break;
@@ -256,6 +257,16 @@ internal sealed partial class SiteStateMachine
         Chain(index, command.Stamp, op!);
         return new CommandOutcome(CommandStatus.Ok, current!.Revision, Index: index);
     }
+
+    /// <summary>
+    /// The value as an array the state may keep. A command applied from the log was decoded into an array of its own
+    /// (<see cref="CommandCodec.TryDecode"/>), which nothing else writes to, so it is kept as is instead of copied
+    /// once more per write; any other memory is copied.
+    /// </summary>
+    private static byte[] OwnedValue(ReadOnlyMemory<byte> value) =>
+        MemoryMarshal.TryGetArray(value, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : value.ToArray();
 
     private KeyRecord Add(string key, KeyType type)
     {

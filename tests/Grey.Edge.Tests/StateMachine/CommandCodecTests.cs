@@ -35,6 +35,44 @@ public class CommandCodecTests
     }
 
     [Fact]
+    public void Encode_Put_WritesTheDocumentedLayout()
+    {
+        var bytes = CommandCodec.Encode(Samples[0]);
+        byte[] expected =
+        [
+            1, (byte)CommandKind.Put, (byte)CommandCondition.IfRevision,
+            7, 0, 0, 0, 0, 0, 0, 0,
+            99, 0, 0, 0, 0, 0, 0, 0,
+            1, 0, 0, 0, 0, 0, 0, 0,
+            2, 0,
+            2, (byte)'n', (byte)'1',
+            3, 0, (byte)'a', (byte)'/', (byte)'b',
+            3, 0, 0, 0, 0, 1, 255,
+        ];
+        Assert.Equal(expected, bytes);
+    }
+
+    [Fact]
+    public void Encode_SetMemberOfMultiByteCharacters_CountsBytesNotCharacters()
+    {
+        var command = new Command { Kind = CommandKind.SetAdd, Key = "s", Element = "éé€", Origin = "n3" };
+        var bytes = CommandCodec.Encode(command);
+        Assert.Equal(7, bytes[^9] | (bytes[^8] << 8));
+        Assert.True(CommandCodec.TryDecode(bytes, out var decoded, out var error), error);
+        Assert.Equal("éé€", decoded.Element);
+    }
+
+    [Fact]
+    public void TryValidate_WithOrigin_ChecksThatOriginInsteadOfTheCommands()
+    {
+        var noOrigin = new Command { Kind = CommandKind.Put, Key = "k" };
+        Assert.False(CommandCodec.TryValidate(noOrigin, out _));
+        Assert.True(CommandCodec.TryValidate(noOrigin, "n1", out var error), error);
+        Assert.False(CommandCodec.TryValidate(Samples[0], "Not An Id", out error));
+        Assert.Contains("Not An Id", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TryDecode_TrailingByte_Refused()
     {
         var bytes = CommandCodec.Encode(Samples[1]);
