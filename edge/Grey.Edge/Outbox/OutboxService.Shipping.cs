@@ -46,6 +46,9 @@ internal sealed partial class OutboxService
 
         while (node.IsLeader && s.InFlightCount < options.MaxInFlightDeltas && s.InFlightBytes < options.MaxInFlightBytes && s.NextIndex <= applied)
         {
+            // The tail before the read: one taken after it counts an entry applied meanwhile as a batch cut by the
+            // limits and ships a partial batch at once (writes arriving every millisecond then left one by one).
+            var tail = journal.TailIndex;
             if (!journal.TryRead(s.NextIndex, options.MaxEntriesPerDelta, options.MaxBytesPerDelta, out var batch, out var chainBefore))
             {
                 // The journal cannot continue from there (it folded past it): the checkpoint covers it.
@@ -63,13 +66,15 @@ internal sealed partial class OutboxService
             }
 
             var batchBytes = batch.Sum(r => (long)r.Bytes);
-            var full = batch.Count == options.MaxEntriesPerDelta || batchBytes >= options.MaxBytesPerDelta / 2 || journal.TailIndex > batch[^1].Index;
+            var full = batch.Count == options.MaxEntriesPerDelta || batchBytes >= options.MaxBytesPerDelta / 2 || tail > batch[^1].Index;
             var waited = now - batch[0].WallMs;
-            if (!full && waited >= 0 && waited < (long)options.Linger.TotalMilliseconds)
+            if (!full && s.InFlightCount > 0 && waited >= 0 && waited < (long)options.Linger.TotalMilliseconds)
             {
-                // A partial batch waits for company at most the linger after its oldest entry was stamped (a stamp
-                // ahead of this clock does not make it wait longer); a backlog after an outage leaves at once. The
-                // loop wakes when the linger ends (or a new entry is applied), not at its next poll.
+                // A partial batch waits for company only while an earlier delta awaits its ack (Nagle's rule): with
+                // nothing in flight it leaves at once, so a quiet site pays no linger, and a busy one batches what
+                // arrives during a round trip. It waits at most the linger after its oldest entry was stamped (a
+                // stamp ahead of this clock does not make it wait longer); a backlog after an outage leaves at once.
+                // The loop wakes when the linger ends, an ack arrives or a new entry is applied, not at its next poll.
                 lingerUntilMs = batch[0].WallMs + (long)options.Linger.TotalMilliseconds;
                 return;
             }
