@@ -4,10 +4,10 @@ namespace Grey.Edge.Daemon.Hosting;
 /// Gives an idle node's memory back to the system: every <see cref="CheckInterval"/> it samples the allocated-bytes
 /// total, and when <see cref="IdleTrimPolicy"/> says the node has gone quiet after enough work, runs one blocking,
 /// compacting collection in the aggressive mode, which also decommits the GC's free regions. Without it, the GC
-/// regions a burst of requests filled stayed resident for good (an idle NativeAOT node's VmRSS went from about 30 MB
-/// to 35 MB after 1,000 writes and reads; docs/BENCHMARKS.md, "Edge footprint"): a node with nothing to do runs no
-/// collection that could release them. The cost is one full collection of a small heap (milliseconds) when a burst
-/// ends, at most once per interval.
+/// regions the start-up and each burst of requests filled stayed resident for good: a node with nothing to do runs no
+/// collection that could release them (idle VmRSS 30 MB after start, 31-34 MB after 1,000 writes and reads; with it
+/// 21 and 22-23 MB; docs/BENCHMARKS.md, "Edge footprint"). The cost is one full collection of a small heap (about 4 ms
+/// of CPU) when a burst ends, at most once per interval.
 /// </summary>
 internal sealed class IdleMemoryTrimmer : IDisposable
 {
