@@ -7,6 +7,9 @@ namespace Grey.Edge.StateMachine;
 /// </summary>
 internal sealed partial class SiteStateMachine
 {
+    // The keys of a fork, in order; null in a live machine (which applies to its sorted dictionary).
+    private List<KeyValuePair<string, KeyRecord>>? frozenKeys;
+
     /// <summary>
     /// A copy holding everything <see cref="Snapshot()"/> writes, equal to this machine now and unaffected by what it
     /// applies later. Values and the chain hash are shared: the machine replaces those arrays, it never writes into
@@ -32,10 +35,15 @@ internal sealed partial class SiteStateMachine
             fork.memberApis.Add(id, address);
         }
 
+        // A list in the dictionary's (ordinal) order rather than a second sorted dictionary: building one took
+        // 16-30 ms for 8,192 keys on this machine, the list about a millisecond.
+        var frozen = new List<KeyValuePair<string, KeyRecord>>(keys.Count);
         foreach (var (key, record) in keys)
         {
-            fork.keys.Add(key, record.Copy());
+            frozen.Add(KeyValuePair.Create(key, record.Copy()));
         }
+
+        fork.frozenKeys = frozen;
 
         foreach (var (region, sequence) in desiredApplied)
         {

@@ -61,8 +61,9 @@ internal sealed partial class SiteStateMachine
                 WriteShort(w, address, 2);
             }
 
-            w.Write((uint)keys.Count);
-            foreach (var (key, record) in keys)
+            IReadOnlyCollection<KeyValuePair<string, KeyRecord>> source = frozenKeys ?? (IReadOnlyCollection<KeyValuePair<string, KeyRecord>>)keys;
+            w.Write((uint)source.Count);
+            foreach (var (key, record) in source)
             {
                 WriteShort(w, key, 2);
                 w.Write((byte)record.Type);

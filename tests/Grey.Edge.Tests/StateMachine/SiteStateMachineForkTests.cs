@@ -89,12 +89,17 @@ public class SiteStateMachineForkTests(ITestOutputHelper output)
 
         for (var r = 0; r < 3; r++)
         {
+            // A running node's state is old (gen2); a state built just now would be copied by the first collection.
+            GC.Collect();
             var watch = Stopwatch.StartNew();
             var fork = m.ForkForSnapshot();
             var forked = watch.Elapsed.TotalMilliseconds;
             watch.Restart();
             var bytes = fork.Snapshot(0);
-            output.WriteLine($"8,192 keys: fork {forked:F1} ms, encode {watch.Elapsed.TotalMilliseconds:F1} ms ({bytes.Length} bytes)");
+            var encoded = watch.Elapsed.TotalMilliseconds;
+            watch.Restart();
+            _ = m.SiteState!.Clone();
+            output.WriteLine($"8,192 keys: fork {forked:F1} ms (of which the site state {watch.Elapsed.TotalMilliseconds:F1} ms), encode {encoded:F1} ms ({bytes.Length} bytes)");
             Assert.Equal(m.Snapshot(), bytes.ToArray());
         }
     }

@@ -72,6 +72,27 @@ public sealed class RegionStateJoinTests
     }
 
     [Fact]
+    public void Clone_EqualsTheOriginal_AndNeitherSeesTheOthersLaterChanges()
+    {
+        Gen.Select(States, States).Sample((a, b) =>
+        {
+            byte[] before = new Grey.Federation.Messages.RegionDelta("eu-1", a).Encode();
+            RegionState copy = a.Clone();
+            Assert.Equal(a.ComputeHash(), copy.ComputeHash());
+            Assert.Equal(before, new Grey.Federation.Messages.RegionDelta("eu-1", copy).Encode());
+
+            // Changing the original (registers, counter slots, set elements, progress) leaves the copy as it was, and
+            // the other way round.
+            RegionState expected = a.Clone();
+            a.Join(b);
+            Assert.Equal(before, new Grey.Federation.Messages.RegionDelta("eu-1", copy).Encode());
+            copy.Join(b);
+            Assert.Equal(a.ComputeHash(), copy.ComputeHash());
+            Assert.Equal(before, new Grey.Federation.Messages.RegionDelta("eu-1", expected).Encode());
+        }, iter: 300);
+    }
+
+    [Fact]
     public void Join_EitherOrder_Commutative()
     {
         Gen.Select(States, States).Sample((a, b) => Assert.Equal(Joined(a, b), Joined(b, a)), iter: 300);
