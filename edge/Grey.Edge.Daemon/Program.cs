@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using Grey.Edge.Daemon.Config;
 using Grey.Edge.Daemon.Hosting;
 using Grey.Federation.Chain;
-using Grey.Federation.Hashing;
 
 namespace Grey.Edge.Daemon;
 
@@ -41,10 +40,9 @@ internal static class Program
             return 2;
         }
 
-        // The chain hash is a standalone node's only cryptography: the managed SHA-256 (same bytes, about 0.8 us more per
-        // applied entry) keeps OpenSSL, about 3.5 MB resident, out of the process unless TLS or --region needs it
-        // (docs/EDGE.md, "What keeps the NativeAOT node small").
-        ChainHash.UseImplementation(Sha256Implementation.Managed);
+        // A one-node site's only cryptography is the chain hash: there the managed SHA-256 keeps OpenSSL, about 3.5 MB
+        // resident, out of the process (docs/EDGE.md, "What keeps the NativeAOT node small"); elsewhere the faster system one.
+        ChainHash.UseImplementation(ChainHashChoice.For(options));
         using var stop = new CancellationTokenSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
         {

@@ -168,4 +168,47 @@ public sealed class DaemonProcessTests : IDisposable
             Assert.Contains(expected, stderr, StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task OneNodeSite_StandaloneAfterWritesAndReads_MapsNoOpenSsl()
+    {
+        // A standalone node's only cryptography is the chain hash (managed SHA-256) and its seed (Guid.NewGuid): OpenSSL,
+        // about 3.5 MB resident, must stay unloaded (docs/BENCHMARKS.md, "Edge footprint"). Writes apply entries, which
+        // advance the chain hash; reads go through ReadIndex.
+        int port = FreePort();
+        var node = Start("--node-id", "1", "--site", "site-s", "--data", Path.Combine(root, "s1"), "--api", $"127.0.0.1:{port}");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        string url = $"http://127.0.0.1:{port}";
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            Assert.False(node.HasExited, "the node exited before it was healthy");
+            Assert.True(DateTime.UtcNow < deadline, "the node never became healthy");
+            try
+            {
+                if ((await http.GetAsync(url + "/healthz")).StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50);
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.PutAsync($"{url}/v1/kv/k/{i}", new ByteArrayContent(Encoding.UTF8.GetBytes("v" + i)))).StatusCode);
+            Assert.Equal("v" + i, await http.GetStringAsync($"{url}/v1/kv/k/{i}"));
+        }
+
+        var status = JsonDocument.Parse(await http.GetStringAsync(url + "/v1/status")).RootElement;
+        Assert.NotEqual(new string('0', 64), status.GetProperty("chain_hash").GetString());
+        string[] maps = await File.ReadAllLinesAsync($"/proc/{node.Id}/maps");
+        Assert.Contains(maps, l => l.Contains("libc.so", StringComparison.Ordinal)); // the file is read as expected
+        Assert.DoesNotContain(maps, l => l.Contains("libcrypto", StringComparison.Ordinal) || l.Contains("libssl", StringComparison.Ordinal));
+    }
 }
