@@ -34,7 +34,6 @@ internal sealed class E2eBenchRunner(E2eBenchOptions options, TimeProvider time,
 
     public async Task<E2eBenchReport> RunAsync(CancellationToken cancellationToken)
     {
-        InProcessThreads.Reserve(options.Sites * E2eBenchOptions.NodesPerSite);
         string work = Directory.CreateTempSubdirectory("greyctl-bench-e2e-").FullName;
         NatsServer? server = null;
         RegionDaemon? region = null;

@@ -48,7 +48,6 @@ internal sealed class DevRunner
     /// <summary>Runs until <paramref name="stop"/> fires or the duration passes; returns the exit code.</summary>
     public async Task<int> RunAsync(CancellationToken stop)
     {
-        InProcessThreads.Reserve(_options.Sites * _options.Nodes);
         bool temporary = _options.DataDirectory is null;
         string data = _options.DataDirectory ?? Directory.CreateTempSubdirectory("grey-dev-").FullName;
         Directory.CreateDirectory(data);

@@ -75,7 +75,6 @@ internal sealed class RealFleetRunner : IFleetRunner
             throw new NotSupportedException("the real-broker runner does not drive the simulated broker; use SimulatedFleetRunner");
         }
 
-        InProcessThreads.Reserve(options.Sites * options.NodesPerSite);
         string directory = Directory.CreateTempSubdirectory("grey-fleet-").FullName;
         try
         {
