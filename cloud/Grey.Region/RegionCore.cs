@@ -40,6 +40,8 @@ public sealed class RegionCore : IDisposable
     private readonly HashSet<(string Site, ulong Epoch)> _pendingAcks = [];
     private readonly Dictionary<string, SiteSeen> _sites = new(StringComparer.Ordinal);
     private bool _faulted;
+    private Task _checkpoint = Task.CompletedTask;
+    private volatile Exception? _checkpointFailure;
 
     private RegionCore(string region, X509Certificate2 signingCertificate, NodeRegistry registry, IRegionFileSystem fs, TimeProvider time,
         RegionOptions options, IReadOnlyDictionary<string, X509Certificate2> peers, IDesiredChangeLedger ledger)
@@ -230,10 +232,19 @@ public sealed class RegionCore : IDisposable
         ThrowIfFaulted();
         Durably(() =>
         {
+            ThrowIfCheckpointFailed();
             _store.Sync();
-            if (_store.RecordsSinceCheckpoint >= _options.CheckpointEveryRecords || _store.BytesSinceCheckpoint >= _options.CheckpointEveryBytes)
+            if ((_store.RecordsSinceCheckpoint >= _options.CheckpointEveryRecords || _store.BytesSinceCheckpoint >= _options.CheckpointEveryBytes)
+                && _checkpoint.IsCompleted)
             {
-                Checkpoint();
+                if (_options.CheckpointInBackground)
+                {
+                    StartCheckpoint();
+                }
+                else
+                {
+                    Checkpoint();
+                }
             }
         });
         Metrics.GroupCommits++;
@@ -256,7 +267,22 @@ public sealed class RegionCore : IDisposable
     public void WriteCheckpoint()
     {
         ThrowIfFaulted();
-        Durably(Checkpoint);
+        Durably(() =>
+        {
+            _checkpoint.Wait();
+            ThrowIfCheckpointFailed();
+            Checkpoint();
+        });
+    }
+
+    /// <summary>Waits for a checkpoint running in the background (none: returns at once); for tests and shutdown.</summary>
+    public void WaitForCheckpoint()
+    {
+        _checkpoint.Wait();
+        if (_checkpointFailure is not null)
+        {
+            _faulted = true;
+        }
     }
 
     /// <summary>
@@ -343,7 +369,19 @@ public sealed class RegionCore : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _store.Dispose();
+    public void Dispose()
+    {
+        // A checkpoint still being written must not see its store closed under it; its failure no longer matters.
+        try
+        {
+            _checkpoint.Wait();
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _store.Dispose();
+    }
 
     private static RejectReason ReasonOf(DecodeError error) => error.Code switch
     {
@@ -566,6 +604,34 @@ public sealed class RegionCore : IDisposable
     {
         _store.WriteCheckpoint(_merger.ExportRegionDelta().Encode());
         Metrics.Checkpoints++;
+    }
+
+    // The log is cut here, on the ingest thread, and the state copied at the same point, so the checkpoint covers
+    // exactly the records before the new segment; encoding, writing and deleting run in the background.
+    private void StartCheckpoint()
+    {
+        ulong sequence = _store.BeginCheckpoint();
+        var frozen = new RegionDelta(Region, _merger.State.Clone());
+        _checkpoint = Task.Run(() =>
+        {
+            try
+            {
+                _store.CompleteCheckpoint(sequence, frozen.Encode());
+                Metrics.Checkpoints++;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _checkpointFailure = e;
+            }
+        });
+    }
+
+    private void ThrowIfCheckpointFailed()
+    {
+        if (_checkpointFailure is { } failure)
+        {
+            throw new IOException($"region {Region}: a background checkpoint failed: {failure.Message}", failure);
+        }
     }
 
     private void Durably(Action action)

@@ -24,6 +24,14 @@ public sealed record RegionOptions
     /// <summary>A checkpoint is written at the flush after this many log bytes. Default 256 MiB.</summary>
     public long CheckpointEveryBytes { get; init; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// Encode and write each checkpoint on a background task (default false): the flush that finds one due only starts
+    /// a new log segment and copies the state, so its acks do not wait for the whole state to be encoded and fsynced
+    /// (280 ms for 65,000 keys in bench e2e). A failure of that task faults the region at its next call. The
+    /// deterministic simulator and the storage tests keep the synchronous checkpoint; grey-region turns it on.
+    /// </summary>
+    public bool CheckpointInBackground { get; init; }
+
     /// <summary>Most sites tracked for status (last seen, reported committed index). Default 100,000.</summary>
     public int MaxSites { get; init; } = 100_000;
 

@@ -28,7 +28,7 @@ internal sealed record RegionDaemonDependencies
     public Func<IRegionTransport, IRegionTransport>? WrapTransport { get; init; }
 
     /// <summary>The region core's limits.</summary>
-    public RegionOptions RegionOptions { get; init; } = new();
+    public RegionOptions RegionOptions { get; init; } = new() { CheckpointInBackground = true };
 
     /// <summary>The ingest loop's limits and intervals.</summary>
     public RegionHostOptions HostOptions { get; init; } = new();

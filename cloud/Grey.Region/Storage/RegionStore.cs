@@ -26,7 +26,9 @@ internal sealed class RegionStore : IDisposable
     public long BytesSinceCheckpoint { get; private set; }
 
     /// <summary>File fsyncs done (log and checkpoint files).</summary>
-    public long Fsyncs { get; private set; }
+    public long Fsyncs => Interlocked.Read(ref _fsyncs);
+
+    private long _fsyncs;
 
     /// <summary>Bytes cut from a torn log tail when the store was opened.</summary>
     public long TornBytesCut { get; private set; }
@@ -174,7 +176,7 @@ internal sealed class RegionStore : IDisposable
         }
 
         (_segment ?? throw new ObjectDisposedException(nameof(RegionStore))).Sync();
-        Fsyncs++;
+        Interlocked.Increment(ref _fsyncs);
         _dirty = false;
     }
 
@@ -199,7 +201,7 @@ internal sealed class RegionStore : IDisposable
             f.Truncate(0);
             f.Append(StoreFormat.EncodeCheckpoint(seq, state));
             f.Sync();
-            Fsyncs++;
+            Interlocked.Increment(ref _fsyncs);
         }
 
         _fs.Rename(tmp, name);
@@ -222,6 +224,62 @@ internal sealed class RegionStore : IDisposable
         BytesSinceCheckpoint = 0;
     }
 
+    /// <summary>
+    /// The first half of a checkpoint taken in two steps: makes the log durable, starts a new segment at the returned
+    /// sequence (records appended from now on go there) and restarts the counts. Until
+    /// <see cref="CompleteCheckpoint"/> for that sequence has returned, the older checkpoint and segments stay, so a
+    /// crash in between reopens from them and replays every segment, the new one included.
+    /// </summary>
+    public ulong BeginCheckpoint()
+    {
+        Sync();
+        ulong seq = NextSequence;
+        _segment?.Dispose();
+        _segment = null;
+        StartSegment(seq);
+        RecordsSinceCheckpoint = 0;
+        BytesSinceCheckpoint = 0;
+        return seq;
+    }
+
+    /// <summary>
+    /// The second half: writes <paramref name="state"/> (the merged state covering every record below
+    /// <paramref name="sequence"/>, and nothing after) as the checkpoint of that sequence, then deletes the segments
+    /// and checkpoints it replaces. May run on another thread than appends and syncs: it touches only the checkpoint
+    /// file and files older than the current segment. One at a time.
+    /// </summary>
+    public void CompleteCheckpoint(ulong sequence, ReadOnlySpan<byte> state)
+    {
+        if (state.Length > StoreFormat.MaxCheckpointState)
+        {
+            throw new ArgumentException($"state of {state.Length} bytes beyond {StoreFormat.MaxCheckpointState}", nameof(state));
+        }
+
+        string name = StoreFormat.CheckpointName(sequence);
+        string tmp = name + ".tmp";
+        using (IRegionFile f = _fs.OpenAppend(tmp))
+        {
+            f.Truncate(0);
+            f.Append(StoreFormat.EncodeCheckpoint(sequence, state));
+            f.Sync();
+            Interlocked.Increment(ref _fsyncs);
+        }
+
+        _fs.Rename(tmp, name);
+        _fs.SyncDirectory();
+        foreach (string old in _fs.List())
+        {
+            bool oldCheckpoint = StoreFormat.TryParseName(old, "ckpt-", ".grc", out ulong c) && c < sequence;
+            bool oldSegment = StoreFormat.TryParseName(old, "log-", ".grl", out ulong s) && s < sequence;
+            if (oldCheckpoint || oldSegment)
+            {
+                _fs.Delete(old);
+            }
+        }
+
+        _fs.SyncDirectory();
+    }
+
     public void Dispose()
     {
         _segment?.Dispose();
@@ -235,7 +293,7 @@ internal sealed class RegionStore : IDisposable
         _segment.Truncate(0);
         _segment.Append(StoreFormat.SegmentHeader(first));
         _segment.Sync();
-        Fsyncs++;
+        Interlocked.Increment(ref _fsyncs);
         _fs.SyncDirectory();
     }
 }
