@@ -182,8 +182,9 @@ internal sealed class RegionStore : IDisposable
 
     /// <summary>
     /// Makes <paramref name="state"/> (the encoded merged state, covering every record appended so far)
-    /// the new base: checkpoint file written and made durable, a new segment started, and the segments and
-    /// checkpoints it replaces deleted.
+    /// the new base: both halves at once (<see cref="BeginCheckpoint"/>: a new segment started;
+    /// <see cref="CompleteCheckpoint"/>: the checkpoint file written and made durable, the segments and checkpoints it
+    /// replaces deleted).
     /// </summary>
     public void WriteCheckpoint(ReadOnlySpan<byte> state)
     {
@@ -192,36 +193,7 @@ internal sealed class RegionStore : IDisposable
             throw new ArgumentException($"state of {state.Length} bytes beyond {StoreFormat.MaxCheckpointState}", nameof(state));
         }
 
-        Sync();
-        ulong seq = NextSequence;
-        string name = StoreFormat.CheckpointName(seq);
-        string tmp = name + ".tmp";
-        using (IRegionFile f = _fs.OpenAppend(tmp))
-        {
-            f.Truncate(0);
-            f.Append(StoreFormat.EncodeCheckpoint(seq, state));
-            f.Sync();
-            Interlocked.Increment(ref _fsyncs);
-        }
-
-        _fs.Rename(tmp, name);
-        _fs.SyncDirectory();
-        _segment?.Dispose();
-        _segment = null;
-        StartSegment(seq);
-        foreach (string old in _fs.List())
-        {
-            bool oldCheckpoint = StoreFormat.TryParseName(old, "ckpt-", ".grc", out ulong c) && c < seq;
-            bool oldSegment = StoreFormat.TryParseName(old, "log-", ".grl", out ulong s) && s < seq;
-            if (oldCheckpoint || oldSegment)
-            {
-                _fs.Delete(old);
-            }
-        }
-
-        _fs.SyncDirectory();
-        RecordsSinceCheckpoint = 0;
-        BytesSinceCheckpoint = 0;
+        CompleteCheckpoint(BeginCheckpoint(), state);
     }
 
     /// <summary>
