@@ -12,9 +12,11 @@ using Grey.Edge.Storage.Files;
 using Grey.Edge.Transport;
 using Grey.Edge.Transport.Security;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -31,9 +33,11 @@ internal sealed class EdgeHost : IAsyncDisposable
 
     private readonly HttpClient client;
     private readonly RegionParts? region;
+    private readonly ApiPort? apiPort;
 
-    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client, RegionParts? region, DeviceListener? devices)
+    private EdgeHost(WebApplication app, EdgeNode node, HttpClient client, RegionParts? region, DeviceListener? devices, ApiPort? apiPort)
     {
+        this.apiPort = apiPort;
         App = app;
         Node = node;
         this.client = client;
@@ -71,18 +75,27 @@ internal sealed class EdgeHost : IAsyncDisposable
         }
 
         X509Certificate2? apiCertificate = options.ApiCertFile is { } certFile ? X509Certificate2.CreateFromPemFile(certFile, options.ApiKeyFile) : null;
+        // Plaintext: one port for HTTP/1.1 and h2c (ApiPort); over TLS, Kestrel's own listener and ALPN.
+        var apiPort = apiCertificate is null ? new ApiPort(options.Api!, time) : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Limits.MaxRequestBodySize = ApiLimits.MaxValueBytes + 1;
-            k.Listen(options.Api!, listen =>
+            if (apiPort is null)
             {
-                if (apiCertificate is not null)
-                {
-                    listen.UseHttps(apiCertificate);
-                }
-            });
+                k.Listen(options.Api!, listen => listen.UseHttps(apiCertificate!));
+            }
+            else
+            {
+                k.Listen(apiPort.Http1, listen => listen.Protocols = HttpProtocols.Http1);
+                k.Listen(apiPort.Http2, listen => listen.Protocols = HttpProtocols.Http2);
+            }
         });
+        if (apiPort is not null)
+        {
+            builder.Services.AddSingleton<IConnectionListenerFactory, ApiPortListenerFactory>();
+        }
+
         var scheme = apiCertificate is null ? "http" : "https";
         var advertise = options.ApiAdvertise ?? $"{scheme}://{options.Api}";
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(2) };
@@ -100,6 +113,7 @@ internal sealed class EdgeHost : IAsyncDisposable
         {
             region?.Journal.Dispose();
             client.Dispose();
+            await DisposeAsync(apiPort).ConfigureAwait(false);
             throw;
         }
 
@@ -143,6 +157,7 @@ internal sealed class EdgeHost : IAsyncDisposable
             await storage.DisposeAsync().ConfigureAwait(false);
             region?.Journal.Dispose();
             client.Dispose();
+            await DisposeAsync(apiPort).ConfigureAwait(false);
             throw;
         }
 
@@ -178,10 +193,11 @@ internal sealed class EdgeHost : IAsyncDisposable
             await node.DisposeAsync().ConfigureAwait(false);
             region?.Journal.Dispose();
             client.Dispose();
+            await DisposeAsync(apiPort).ConfigureAwait(false);
             throw;
         }
 
-        return new EdgeHost(app, node, client, region, devices);
+        return new EdgeHost(app, node, client, region, devices, apiPort);
     }
 
     /// <summary>
@@ -219,7 +235,10 @@ internal sealed class EdgeHost : IAsyncDisposable
         region?.Journal.Dispose();
         await App.DisposeAsync().ConfigureAwait(false);
         client.Dispose();
+        await DisposeAsync(apiPort).ConfigureAwait(false);
     }
+
+    private static ValueTask DisposeAsync(ApiPort? port) => port?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>
     /// The web host with only what the API uses: Kestrel, routing and warnings on the console. Not the slim builder:

@@ -10,7 +10,9 @@ namespace Grey.Ctl.Commands;
 /// <c>greyctl bench edge [--nodes 3] [--clients 64] [--value-size 256] [--duration 20s] [--vs-etcd] [--edge-bin PATH] [--json]</c>:
 /// writes per second and latency percentiles through the HTTP API of a real grey-edge group, at the given
 /// client count and with one sequential client; with <c>--vs-etcd</c> also a real etcd group through its
-/// gRPC API, in the same run. It first measures the client's own ceiling against a trivial HTTP endpoint
+/// gRPC API, in the same run. The grey-edge clients share one HTTP/2 connection per node (as etcd's share one
+/// gRPC channel per member); both grey-edge phases run again over HTTP/1.1 for comparison (<c>grey_http1.*</c>,
+/// <c>single.grey_http1.*</c>). It first measures the client's own ceiling against a trivial HTTP endpoint
 /// and reports the client's CPU time in every phase, to show the client was not the bottleneck.
 /// Exit 0 when every phase ran, 1 when a group could not start or no write succeeded, 2 on bad input.
 /// </summary>
@@ -25,7 +27,7 @@ internal static class BenchEdgeCommand
         var vsEtcd = new Option<bool>("--vs-etcd") { Description = "Also run a real etcd group (installed with apt-get when missing) in the same run" };
         var edgeBin = new Option<string?>("--edge-bin") { Description = "Path of the grey-edge executable (default: next to greyctl)" };
         var json = CliOptions.Json();
-        var command = new Command("edge", "Benchmark writes through a real grey-edge group's HTTP API, optionally against etcd")
+        var command = new Command("edge", "Benchmark writes through a real grey-edge group's HTTP API (over HTTP/2, and HTTP/1.1 for comparison), optionally against etcd")
         {
             nodes, clients, valueSize, duration, vsEtcd, edgeBin, json,
         };
@@ -108,12 +110,12 @@ internal static class BenchEdgeCommand
     {
         foreach ((string key, double? value) in report.JsonFields())
         {
-            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-20} {(value is double v ? v.ToString("F3", CultureInfo.InvariantCulture) : "-")}"));
+            progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-25} {(value is double v ? v.ToString("F3", CultureInfo.InvariantCulture) : "-")}"));
         }
 
         double headroom = report.Grey.WritesPerSecond > 0 ? report.Ceiling.WritesPerSecond / report.Grey.WritesPerSecond : double.PositiveInfinity;
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  client check: the same HTTP client reached {report.Ceiling.WritesPerSecond:F0} writes/s against a trivial endpoint, {headroom:F1}x the grey-edge rate; client CPU {report.Grey.ClientCores:F2} cores during the grey-edge phase{(report.Etcd is null ? "" : $", {report.Etcd.ClientCores:F2} during the etcd phase")} (of {Environment.ProcessorCount} cores)"));
+            $"  client check: the same HTTP client reached {report.Ceiling.WritesPerSecond:F0} writes/s against a trivial endpoint over HTTP/2, {headroom:F1}x the grey-edge rate; client CPU {report.Grey.ClientCores:F2} cores during the grey-edge phase{(report.Etcd is null ? "" : $", {report.Etcd.ClientCores:F2} during the etcd phase")} (of {Environment.ProcessorCount} cores)"));
     }
 
     private static void WriteJson(TextWriter stdout, BenchReport report)

@@ -9,7 +9,13 @@ internal sealed record BenchReport(
     LoadResult? Etcd,
     LoadResult? EtcdSingle)
 {
-    /// <summary>The keys and values of the JSON object, in the order the issue lists them (null: not measured).</summary>
+    /// <summary>The concurrent clients over HTTP/1.1, a connection each (the headline phases use HTTP/2).</summary>
+    public LoadResult? GreyManyHttp1 { get; init; }
+
+    /// <summary>The single client over HTTP/1.1.</summary>
+    public LoadResult? GreySingleHttp1 { get; init; }
+
+    /// <summary>The keys and values of the JSON object, in the order the issue lists them, then the other protocol's (null: not measured).</summary>
     public IReadOnlyList<(string Key, double? Value)> JsonFields()
     {
         return
@@ -24,6 +30,9 @@ internal sealed record BenchReport(
             ("single.grey.p50_ms", GreySingle.Latency.P50Ms),
             ("single.etcd.p50_ms", EtcdSingle?.Latency.P50Ms),
             ("ratio.single_p50", EtcdSingle is { Latency.Count: > 0 } s ? GreySingle.Latency.P50Ms / s.Latency.P50Ms : null),
+            ("grey_http1.writes_per_s", GreyManyHttp1?.WritesPerSecond),
+            ("grey_http1.p50_ms", GreyManyHttp1?.Latency.P50Ms),
+            ("single.grey_http1.p50_ms", GreySingleHttp1?.Latency.P50Ms),
         ];
     }
 }

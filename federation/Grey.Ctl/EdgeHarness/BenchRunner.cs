@@ -11,6 +11,9 @@ namespace Grey.Ctl.EdgeHarness;
 /// grey-edge group (no fault proxies: the direct path) with the configured clients and with one sequential
 /// client, then, with <c>--vs-etcd</c>, a real etcd group through its gRPC API the same way. Client i
 /// sends to node i mod n in both systems (each forwards to its leader), each client overwriting its own key.
+/// The grey-edge clients speak HTTP/2 (one connection per node carries them all, as one gRPC channel per etcd
+/// member carries etcd's); each grey-edge phase runs again over HTTP/1.1 (a connection per client), reported
+/// beside the headline numbers.
 /// </summary>
 internal sealed class BenchRunner
 {
@@ -42,7 +45,7 @@ internal sealed class BenchRunner
     public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
         LoadResult ceiling = await RunCeilingAsync(cancellationToken).ConfigureAwait(false);
-        (LoadResult grey, LoadResult greySingle) = await RunGreyAsync(cancellationToken).ConfigureAwait(false);
+        GreyPhases grey = await RunGreyAsync(cancellationToken).ConfigureAwait(false);
         LoadResult? etcd = null;
         LoadResult? etcdSingle = null;
         if (_options.VsEtcd)
@@ -50,13 +53,13 @@ internal sealed class BenchRunner
             (etcd, etcdSingle) = await RunEtcdAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return new BenchReport(_options, ceiling, grey, greySingle, etcd, etcdSingle);
+        return new BenchReport(_options, ceiling, grey.Many, grey.Single, etcd, etcdSingle) { GreyManyHttp1 = grey.ManyHttp1, GreySingleHttp1 = grey.SingleHttp1 };
     }
 
     private async Task<LoadResult> RunCeilingAsync(CancellationToken cancellationToken)
     {
-        await using TrivialHttpServer server = TrivialHttpServer.Start();
-        using var client = new EdgeKvClient(_time, BenchOptions.MaxClients);
+        await using TrivialHttpServer server = await TrivialHttpServer.StartAsync().ConfigureAwait(false);
+        using var client = new EdgeKvClient(_time, BenchOptions.MaxClients, EdgeHttp.Http2);
         TimeSpan duration = _options.Duration < BenchOptions.MaxCeilingDuration ? _options.Duration : BenchOptions.MaxCeilingDuration;
         LoadResult result = await WriteLoad.RunAsync(
             _options.Clients,
@@ -65,11 +68,11 @@ internal sealed class BenchRunner
             async (c, _, ct) => (await client.PutAsync(server.BaseAddress, "bench/c" + c.ToString(CultureInfo.InvariantCulture), _value, null, WriteTimeout, ct).ConfigureAwait(false)).Status == KvCallStatus.Ok,
             _time,
             cancellationToken).ConfigureAwait(false);
-        Report("client ceiling (trivial HTTP endpoint)", result);
+        Report("client ceiling (trivial HTTP/2 endpoint)", result);
         return result;
     }
 
-    private async Task<(LoadResult Many, LoadResult Single)> RunGreyAsync(CancellationToken cancellationToken)
+    private async Task<GreyPhases> RunGreyAsync(CancellationToken cancellationToken)
     {
         string directory = Path.Combine(Path.GetTempPath(), "grey-bench-" + Guid.NewGuid().ToString("N")[..12]);
         EdgeCluster cluster = EdgeCluster.Start(_edge, _options.Nodes, directory, _time, site: "bench", withProxies: false);
@@ -81,19 +84,27 @@ internal sealed class BenchRunner
                 throw new BenchFailedException($"grey-edge did not become healthy: {string.Join(", ", sick.Select(i => cluster.Node(i).Name + " (log " + cluster.Node(i).LogPath + ")"))}");
             }
 
-            using var client = new EdgeKvClient(_time, BenchOptions.MaxClients);
-            WriteLoad.Write write = async (c, _, ct) =>
-            {
-                Uri node = cluster.ApiEndpoints[c % cluster.Count];
-                KvCallResult r = await client.PutAsync(node, "bench/c" + c.ToString(CultureInfo.InvariantCulture), _value, null, WriteTimeout, ct).ConfigureAwait(false);
-                return r.Status == KvCallStatus.Ok;
-            };
+            using var http1 = new EdgeKvClient(_time, BenchOptions.MaxClients, EdgeHttp.Http1);
+            using var http2 = new EdgeKvClient(_time, BenchOptions.MaxClients, EdgeHttp.Http2);
             WriteLoad.CpuSampler cpu = () => ProcessCpu.Total(Enumerable.Range(0, cluster.Count).Select(cluster.Node));
-            LoadResult many = await WriteLoad.RunAsync(_options.Clients, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
-            Report($"grey-edge, {_options.Clients} clients", many);
-            LoadResult single = await WriteLoad.RunAsync(1, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
-            Report("grey-edge, 1 client", single);
-            return (many, single);
+            async Task<LoadResult> RunAsync(EdgeKvClient client, int clients, string what)
+            {
+                WriteLoad.Write write = async (c, _, ct) =>
+                {
+                    Uri node = cluster.ApiEndpoints[c % cluster.Count];
+                    KvCallResult r = await client.PutAsync(node, "bench/c" + c.ToString(CultureInfo.InvariantCulture), _value, null, WriteTimeout, ct).ConfigureAwait(false);
+                    return r.Status == KvCallStatus.Ok;
+                };
+                LoadResult result = await WriteLoad.RunAsync(clients, _options.WarmUp, _options.Duration, write, _time, cancellationToken, cpu).ConfigureAwait(false);
+                Report(what, result);
+                return result;
+            }
+
+            LoadResult many = await RunAsync(http2, _options.Clients, $"grey-edge, {_options.Clients} clients (HTTP/2)").ConfigureAwait(false);
+            LoadResult single = await RunAsync(http2, 1, "grey-edge, 1 client (HTTP/2)").ConfigureAwait(false);
+            LoadResult manyHttp1 = await RunAsync(http1, _options.Clients, $"grey-edge, {_options.Clients} clients (HTTP/1.1, for comparison)").ConfigureAwait(false);
+            LoadResult singleHttp1 = await RunAsync(http1, 1, "grey-edge, 1 client (HTTP/1.1, for comparison)").ConfigureAwait(false);
+            return new GreyPhases(many, single, manyHttp1, singleHttp1);
         }
         finally
         {
@@ -148,6 +159,8 @@ internal sealed class BenchRunner
             TryDelete(directory);
         }
     }
+
+    private sealed record GreyPhases(LoadResult Many, LoadResult Single, LoadResult ManyHttp1, LoadResult SingleHttp1);
 
     private void Report(string what, LoadResult r)
     {

@@ -18,21 +18,33 @@ internal sealed class EdgeKvClient : IDisposable
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
 
-    public EdgeKvClient(TimeProvider time, int maxConnectionsPerServer = 256)
+    /// <summary>
+    /// A client speaking <paramref name="http"/>: HTTP/1.1 (a connection per concurrent request, up to
+    /// <paramref name="maxConnectionsPerServer"/>) or HTTP/2 with prior knowledge (concurrent requests share one
+    /// connection per node, a second one opening past the node's stream limit).
+    /// </summary>
+    public EdgeKvClient(TimeProvider time, int maxConnectionsPerServer = 256, EdgeHttp http = EdgeHttp.Http1)
     {
         _time = time;
+        Http = http;
         _http = new HttpClient(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = maxConnectionsPerServer,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             ConnectTimeout = TimeSpan.FromSeconds(2),
             UseProxy = false,
+            EnableMultipleHttp2Connections = true,
         })
         {
             // Each call carries its own timeout through a cancellation token driven by the injected clock.
             Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestVersion = http == EdgeHttp.Http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
     }
+
+    /// <summary>The protocol this client speaks.</summary>
+    public EdgeHttp Http { get; }
 
     /// <summary>
     /// <c>PUT</c> the value; with <paramref name="ifMatchRevision"/> a compare-and-set on that revision.
@@ -63,6 +75,8 @@ internal sealed class EdgeKvClient : IDisposable
 
     private async Task<KvCallResult> SendAsync(HttpRequestMessage request, bool isRead, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        request.Version = _http.DefaultRequestVersion;
+        request.VersionPolicy = _http.DefaultVersionPolicy;
         using var deadline = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         try
@@ -125,4 +139,14 @@ internal sealed class EdgeKvClient : IDisposable
         string tag = etag.Tag.Trim('"');
         return long.TryParse(tag, NumberStyles.None, CultureInfo.InvariantCulture, out long rev) ? rev : 0;
     }
+}
+
+/// <summary>The HTTP version an <see cref="EdgeKvClient"/> speaks (grey-edge's plaintext API port serves both).</summary>
+internal enum EdgeHttp
+{
+    /// <summary>HTTP/1.1.</summary>
+    Http1,
+
+    /// <summary>HTTP/2 over cleartext with prior knowledge (h2c).</summary>
+    Http2,
 }

@@ -1,145 +1,75 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using Grey.Edge.Daemon.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grey.Ctl.EdgeHarness;
 
 /// <summary>
-/// The smallest HTTP/1.1 server that answers every request with an empty 200, on loopback. The benchmark
-/// runs its HTTP load against it to measure the client's own ceiling: if the client reaches many times the
-/// rate it measured against grey-edge, the client was not what limited that rate.
+/// An HTTP server on loopback that answers every request with an empty 200 and <c>ETag: "1"</c>, over HTTP/1.1 and
+/// HTTP/2 with prior knowledge on one port, exactly as grey-edge's plaintext API port does (the same Kestrel and
+/// <see cref="ApiPort"/>), but with no node behind it. The benchmark runs its HTTP load against it to measure the
+/// client's own ceiling: if the client reaches many times the rate it measured against grey-edge, the client was
+/// not what limited that rate.
 /// </summary>
 internal sealed class TrivialHttpServer : IAsyncDisposable
 {
-    /// <summary>The largest request head accepted; a larger one closes the connection.</summary>
-    public const int MaxHeadBytes = 16 * 1024;
-
-    private static readonly byte[] Response = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nETag: \"1\"\r\n\r\n");
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accept;
+    private readonly WebApplication _app;
+    private readonly ApiPort _port;
     private long _requests;
 
-    private TrivialHttpServer(TcpListener listener)
+    private TrivialHttpServer(WebApplication app, ApiPort port)
     {
-        _listener = listener;
-        _accept = Task.Run(AcceptAsync);
+        _app = app;
+        _port = port;
     }
 
-    public Uri BaseAddress => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+    public Uri BaseAddress => new($"http://127.0.0.1:{_port.LocalEndPoint.Port}/");
 
     public long Requests => Interlocked.Read(ref _requests);
 
-    public static TrivialHttpServer Start()
+    public static async Task<TrivialHttpServer> StartAsync()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start(512);
-        return new TrivialHttpServer(listener);
+        var port = new ApiPort(new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System);
+        var builder = EdgeHost.CreateBuilder();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(port.Http1, listen => listen.Protocols = HttpProtocols.Http1);
+            k.Listen(port.Http2, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddSingleton<IConnectionListenerFactory, ApiPortListenerFactory>();
+        var app = builder.Build();
+        var server = new TrivialHttpServer(app, port);
+        app.Run(async context =>
+        {
+            // Read the body as grey-edge does, so the client's sending side is measured whole.
+            var body = context.Request.BodyReader;
+            while (true)
+            {
+                var read = await body.ReadAsync(context.RequestAborted).ConfigureAwait(false);
+                body.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            context.Response.Headers.ETag = "\"1\"";
+            Interlocked.Increment(ref server._requests);
+        });
+        await app.StartAsync().ConfigureAwait(false);
+        return server;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        _listener.Stop();
-        await _accept.ConfigureAwait(false);
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                Socket socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-                _ = Task.Run(() => ServeAsync(socket));
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        using (socket)
-        {
-            socket.NoDelay = true;
-            byte[] buffer = new byte[MaxHeadBytes * 2];
-            int filled = 0;
-            long bodyToSkip = 0;
-            try
-            {
-                while (true)
-                {
-                    int n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                    if (n == 0)
-                    {
-                        return;
-                    }
-
-                    filled += n;
-                    int consumed = 0;
-                    while (true)
-                    {
-                        if (bodyToSkip > 0)
-                        {
-                            int skip = (int)Math.Min(bodyToSkip, filled - consumed);
-                            bodyToSkip -= skip;
-                            consumed += skip;
-                            if (bodyToSkip > 0)
-                            {
-                                break;
-                            }
-
-                            await socket.SendAsync(Response, SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                            Interlocked.Increment(ref _requests);
-                            continue;
-                        }
-
-                        int end = buffer.AsSpan(consumed, filled - consumed).IndexOf("\r\n\r\n"u8);
-                        if (end < 0)
-                        {
-                            break;
-                        }
-
-                        string head = Encoding.ASCII.GetString(buffer, consumed, end);
-                        consumed += end + 4;
-                        bodyToSkip = ContentLength(head);
-                        if (bodyToSkip == 0)
-                        {
-                            await socket.SendAsync(Response, SocketFlags.None, _stop.Token).ConfigureAwait(false);
-                            Interlocked.Increment(ref _requests);
-                        }
-                    }
-
-                    Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-                    filled -= consumed;
-                    if (filled >= MaxHeadBytes)
-                    {
-                        return;
-                    }
-                }
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                // The client or the server closed the connection.
-            }
-        }
-    }
-
-    private static long ContentLength(string head)
-    {
-        foreach (string line in head.Split("\r\n"))
-        {
-            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)
-                && long.TryParse(line.AsSpan(15).Trim(), out long length) && length >= 0)
-            {
-                return length;
-            }
-        }
-
-        return 0;
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _port.DisposeAsync().ConfigureAwait(false);
     }
 }

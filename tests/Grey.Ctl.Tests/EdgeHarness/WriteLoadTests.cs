@@ -8,7 +8,7 @@ public sealed class WriteLoadTests
     [Fact]
     public async Task RunAsync_AgainstTrivialServer_CountsEveryAcknowledgedWrite()
     {
-        await using TrivialHttpServer server = TrivialHttpServer.Start();
+        await using TrivialHttpServer server = await TrivialHttpServer.StartAsync();
         using var client = new EdgeKvClient(TimeProvider.System);
         byte[] value = new byte[256];
         LoadResult r = await WriteLoad.RunAsync(
