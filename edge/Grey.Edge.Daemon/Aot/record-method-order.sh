@@ -36,6 +36,12 @@ args=(); for i in $(seq 100); do args+=(-XPUT --data-binary "k$i" "$A/v1/kv/keep
 curl -s "${args[@]}" "$A/healthz" -o /dev/null
 args=(); for i in $(seq 100); do args+=("$A/v1/kv/keep/$((i % 10))" -o /dev/null); done
 curl -s "${args[@]}"
+# Writes and reads over HTTP/2 with prior knowledge (the API port serves both). One request per curl: curl 7.88
+# fails the second request it sends on a reused h2c connection (exit 16, with Kestrel's own HTTP/2 endpoint too).
+for i in $(seq 50); do
+  curl -s --http2-prior-knowledge -XPUT --data-binary "h$i" "$A/v1/kv/keep2/$((i % 10))" > /dev/null
+  curl -s --http2-prior-knowledge "$A/v1/kv/keep2/$((i % 10))" > /dev/null
+done
 curl -s "$A/v1/status" > /dev/null; curl -s "$A/metrics" > /dev/null
 curl -s -XDELETE "$A/v1/kv/line/1/speed" > /dev/null; curl -s "$A/v1/kv/absent" > /dev/null
 curl -s -XPUT -H 'If-Match: "99"' --data-binary x "$A/v1/kv/line/2/speed" > /dev/null
