@@ -115,7 +115,7 @@ internal static class BenchEdgeCommand
 
         double headroom = report.Grey.WritesPerSecond > 0 ? report.Ceiling.WritesPerSecond / report.Grey.WritesPerSecond : double.PositiveInfinity;
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  client check: the same HTTP client reached {report.Ceiling.WritesPerSecond:F0} writes/s against a trivial endpoint over HTTP/2, {headroom:F1}x the grey-edge rate; client CPU {report.Grey.ClientCores:F2} cores during the grey-edge phase{(report.Etcd is null ? "" : $", {report.Etcd.ClientCores:F2} during the etcd phase")} (of {Environment.ProcessorCount} cores)"));
+            $"  client check: the same HTTP client reached {report.Ceiling.WritesPerSecond:F0} writes/s against a trivial endpoint over HTTP/2, {headroom:F1}x the grey-edge rate; client CPU {report.Grey.ClientCores:F2} cores ({report.Grey.ClientCpuMicrosPerWrite:F0} us per write) during the grey-edge phase{(report.Etcd is null ? "" : $", {report.Etcd.ClientCores:F2} cores ({report.Etcd.ClientCpuMicrosPerWrite:F0} us per write) during the etcd phase")} (of {Environment.ProcessorCount} cores)"));
     }
 
     private static void WriteJson(TextWriter stdout, BenchReport report)

@@ -12,6 +12,9 @@ internal sealed record LoadResult(long Completed, long Errors, LatencyStats Late
     /// <summary>Client CPU time over wall time: 1.0 is one core busy all the time.</summary>
     public double ClientCores => Wall > TimeSpan.Zero ? ClientCpu.TotalSeconds / Wall.TotalSeconds : 0;
 
+    /// <summary>Client CPU time per completed write, in microseconds: what driving one write cost the client.</summary>
+    public double ClientCpuMicrosPerWrite => Completed > 0 ? ClientCpu.TotalMicroseconds / Completed : 0;
+
     /// <summary>CPU time the servers under test (every node process) spent during the measured window.</summary>
     public TimeSpan ServerCpu { get; init; }
 
