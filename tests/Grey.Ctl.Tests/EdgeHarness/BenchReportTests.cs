@@ -10,12 +10,20 @@ public sealed class BenchReportTests
     [Fact]
     public void JsonFields_WithEtcd_ExactKeysAndRatios()
     {
-        var report = new BenchReport(new BenchOptions(), Load(1), Load(40_000, 2, 4), Load(5_000, 1), Load(10_000, 8, 9), Load(4_000, 2));
+        var report = new BenchReport(new BenchOptions(), Load(1), Load(40_000, 2, 4), Load(5_000, 1), Load(10_000, 8, 9), Load(4_000, 2))
+        {
+            GreyManyHttp1 = Load(30_000, 3),
+            GreySingleHttp1 = Load(5_000, 7),
+        };
         var fields = report.JsonFields().ToDictionary(f => f.Key, f => f.Value);
         Assert.Equal(
             ["grey.writes_per_s", "grey.p50_ms", "grey.p99_ms", "etcd.writes_per_s", "etcd.p50_ms", "etcd.p99_ms",
-             "ratio.throughput", "single.grey.p50_ms", "single.etcd.p50_ms", "ratio.single_p50"],
+             "ratio.throughput", "single.grey.p50_ms", "single.etcd.p50_ms", "ratio.single_p50",
+             "grey_http1.writes_per_s", "grey_http1.p50_ms", "single.grey_http1.p50_ms"],
             report.JsonFields().Select(f => f.Key));
+        Assert.Equal(3000, fields["grey_http1.writes_per_s"]);
+        Assert.Equal(3, fields["grey_http1.p50_ms"]);
+        Assert.Equal(7, fields["single.grey_http1.p50_ms"]);
         Assert.Equal(4000, fields["grey.writes_per_s"]);
         Assert.Equal(2, fields["grey.p50_ms"]);
         Assert.Equal(4, fields["grey.p99_ms"]);
@@ -33,6 +41,8 @@ public sealed class BenchReportTests
         Assert.Null(fields["ratio.throughput"]);
         Assert.Null(fields["single.etcd.p50_ms"]);
         Assert.Null(fields["ratio.single_p50"]);
+        Assert.Null(fields["grey_http1.writes_per_s"]);
+        Assert.Null(fields["single.grey_http1.p50_ms"]);
         Assert.Equal(1, fields["grey.writes_per_s"]);
     }
 }
