@@ -34,7 +34,8 @@ internal sealed class TortureRunner
         var random = new Random(unchecked((int)_options.Seed));
         bool keep = false;
         EdgeCluster cluster = EdgeCluster.Start(_edge, _options.Nodes, directory, _time);
-        using var client = new EdgeKvClient(_time);
+        using var http1 = new EdgeKvClient(_time, http: EdgeHttp.Http1);
+        using var http2 = new EdgeKvClient(_time, http: EdgeHttp.Http2);
         try
         {
             IReadOnlyList<int> sick = await cluster.WaitHealthyAsync(_options.Recovery, cancellationToken).ConfigureAwait(false);
@@ -44,7 +45,7 @@ internal sealed class TortureRunner
                 return Broken(rounds, [], $"the site never became healthy at start: {Describe(cluster, sick)}");
             }
 
-            var workload = new TortureWorkload(cluster, client, _time, _options);
+            var workload = new TortureWorkload(cluster, http1, http2, _time, _options);
             using var stopClients = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task clients = workload.RunAsync(stopClients.Token);
             string? failure = null;

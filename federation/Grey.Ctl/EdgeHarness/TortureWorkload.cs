@@ -25,17 +25,23 @@ internal sealed class TortureWorkload
     public const int MaxOperations = 200_000;
 
     private readonly EdgeCluster _cluster;
-    private readonly EdgeKvClient _client;
+    private readonly EdgeKvClient _http1;
+    private readonly EdgeKvClient _http2;
     private readonly TimeProvider _time;
     private readonly TortureOptions _options;
     private readonly List<HistoryOperation> _history = [];
     private readonly object _lock = new();
     private int _nextClientId;
 
-    public TortureWorkload(EdgeCluster cluster, EdgeKvClient client, TimeProvider time, TortureOptions options)
+    /// <summary>
+    /// Clients with an even id speak HTTP/1.1 (<paramref name="http1"/>), odd ones HTTP/2 (<paramref name="http2"/>):
+    /// the node's API port serves both, and both must keep every acknowledged write through the faults.
+    /// </summary>
+    public TortureWorkload(EdgeCluster cluster, EdgeKvClient http1, EdgeKvClient http2, TimeProvider time, TortureOptions options)
     {
         _cluster = cluster;
-        _client = client;
+        _http1 = http1;
+        _http2 = http2;
         _time = time;
         _options = options;
         _nextClientId = options.Clients;
@@ -71,7 +77,7 @@ internal sealed class TortureWorkload
     public async Task<KvCallResult> RecordedReadAsync(int clientId, int node, string key, CancellationToken cancellationToken)
     {
         long call = _time.GetTimestamp();
-        KvCallResult result = await _client.GetAsync(_cluster.ApiEndpoints[node], key, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        KvCallResult result = await Client(clientId).GetAsync(_cluster.ApiEndpoints[node], key, _options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         long ret = _time.GetTimestamp();
         switch (result.Status)
         {
@@ -155,11 +161,13 @@ internal sealed class TortureWorkload
         }
     }
 
+    private EdgeKvClient Client(int clientId) => clientId % 2 == 0 ? _http1 : _http2;
+
     private async Task<bool> WriteAsync(int clientId, int node, string key, long value, long? expected, long? revision)
     {
         byte[] body = Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
         long call = _time.GetTimestamp();
-        KvCallResult result = await _client.PutAsync(_cluster.ApiEndpoints[node], key, body, revision, _options.OperationTimeout, CancellationToken.None).ConfigureAwait(false);
+        KvCallResult result = await Client(clientId).PutAsync(_cluster.ApiEndpoints[node], key, body, revision, _options.OperationTimeout, CancellationToken.None).ConfigureAwait(false);
         long ret = _time.GetTimestamp();
         OperationKind kind = expected is null ? OperationKind.Write : OperationKind.Cas;
         switch (result.Status)
