@@ -44,7 +44,7 @@ internal sealed partial class EdgeApi
     private async Task Metrics(HttpContext ctx)
     {
         ctx.Response.ContentType = "text/plain; version=0.0.4";
-        await ctx.Response.WriteAsync(MetricsText.Render(node), ctx.RequestAborted).ConfigureAwait(false);
+        await ctx.Response.WriteAsync(MetricsText.Render(node, port), ctx.RequestAborted).ConfigureAwait(false);
     }
 
     private Task AddLearner(HttpContext ctx) => Membership(ctx, id => ConfChange.AddLearner(id));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Grey.Edge.Daemon.Hosting;
 using Grey.Edge.Node;
 using Grey.Edge.StateMachine;
 using Grey.Federation.Identifiers;
@@ -16,7 +17,7 @@ namespace Grey.Edge.Daemon.Api;
 /// and bodies use the source-generated <see cref="ApiJson"/> context, so the daemon publishes as NativeAOT.
 /// Every failure is a JSON <see cref="ApiError"/> with a 4xx or 503 status.
 /// </summary>
-internal sealed partial class EdgeApi(EdgeNode node, HttpClient client)
+internal sealed partial class EdgeApi(EdgeNode node, HttpClient client, ApiPort? port = null)
 {
     /// <summary>Maps every route onto <paramref name="routes"/>.</summary>
     public void Map(IEndpointRouteBuilder routes)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Grey.Edge.Daemon.Hosting;
 using Grey.Edge.Node;
 
 namespace Grey.Edge.Daemon.Api;
@@ -7,7 +8,8 @@ namespace Grey.Edge.Daemon.Api;
 /// <summary>Renders the node's metrics in the Prometheus text format (version 0.0.4).</summary>
 internal static class MetricsText
 {
-    public static string Render(EdgeNode node)
+    /// <summary>The node's metrics, and the plaintext API port's when there is one (none over TLS).</summary>
+    public static string Render(EdgeNode node, ApiPort? port = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         var m = node.Metrics;
@@ -31,6 +33,11 @@ internal static class MetricsText
         Gauge(sb, "grey_edge_applied_index", "Applied index.", (long)(raft?.Applied ?? 0));
         Gauge(sb, "grey_edge_is_leader", "1 when this node leads.", node.IsLeader ? 1 : 0);
         Gauge(sb, "grey_edge_can_commit", "1 when this node can commit a write.", node.CanCommit ? 1 : 0);
+        if (port is not null)
+        {
+            Counter(sb, "grey_edge_api_connections_refused_total", "API connections closed at once: too many still silent, or Kestrel not taking them.", port.Refused);
+        }
+
         return sb.ToString();
     }
 

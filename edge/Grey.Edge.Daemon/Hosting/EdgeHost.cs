@@ -57,6 +57,9 @@ internal sealed class EdgeHost : IAsyncDisposable
     /// <summary>The link to the home region (null when standalone).</summary>
     public IRegionLinkView? RegionLink => region?.View;
 
+    /// <summary>The plaintext API port (null over TLS).</summary>
+    internal ApiPort? ApiPort => apiPort;
+
     /// <summary>The API's base URL as bound (the real port when 0 was asked).</summary>
     public string ApiUrl => App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
@@ -167,7 +170,7 @@ internal sealed class EdgeHost : IAsyncDisposable
             RegionLinkSections.Use(app, () => region.View);
         }
 
-        new EdgeApi(node, client).Map(app);
+        new EdgeApi(node, client, apiPort).Map(app);
         DeviceListener? devices = null;
         try
         {

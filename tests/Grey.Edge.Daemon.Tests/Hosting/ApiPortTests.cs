@@ -120,32 +120,44 @@ public sealed class ApiPortTests
     }
 
     [Fact]
-    public async Task SilentFlood_BeyondTheLimit_IsRefused_ThenServesAgain()
+    public async Task SilentFlood_BeyondTheLimit_IsRefusedAndCounted_ThenTheNodeServesAgain()
     {
-        await using var server = await PortServer.StartAsync(TimeProvider.System);
-        var silent = new List<Socket>();
+        var data = Path.Combine(Path.GetTempPath(), "grey-edge-apiport-" + Guid.NewGuid().ToString("N"));
         try
         {
-            for (var i = 0; i < ApiPort.MaxSniffing; i++)
+            await using var host = await EdgeHost.StartAsync(
+                new DaemonOptions { NodeId = 1, Site = "site-flood", DataDirectory = data, Api = new IPEndPoint(IPAddress.Loopback, 0), TickMs = 20 },
+                TimeProvider.System);
+            var api = new Uri(host.ApiUrl);
+            var silent = new List<Socket>();
+            try
             {
-                silent.Add(await server.ConnectAsync());
+                for (var i = 0; i < ApiPort.MaxSniffing; i++)
+                {
+                    silent.Add(await ConnectAsync(api.Port));
+                }
+
+                await WaitAsync(() => host.ApiPort!.Sniffing == ApiPort.MaxSniffing, "not every silent connection was accepted");
+                using var extra = await ConnectAsync(api.Port);
+                extra.ReceiveTimeout = (int)Patience.TotalMilliseconds;
+                await WaitAsync(() => host.ApiPort!.Refused == 1, "the connection past the limit was not refused");
+                Assert.Equal(0, extra.Receive(new byte[1]));
+            }
+            finally
+            {
+                silent.ForEach(s => s.Dispose());
             }
 
-            await WaitAsync(() => server.Port.Sniffing == ApiPort.MaxSniffing, "not every silent connection was accepted");
-            using var extra = await server.ConnectAsync();
-            extra.ReceiveTimeout = (int)Patience.TotalMilliseconds;
-            await WaitAsync(() => server.Port.Refused == 1, "the connection past the limit was not refused");
-            Assert.Equal(0, extra.Receive(new byte[1]));
+            await WaitAsync(() => host.ApiPort!.Sniffing == 0, "the silent connections' sniffs never ended");
+            using var http2 = Client(HttpVersion.Version20);
+            await WaitHealthyAsync(http2, api);
+            using var metrics = await http2.SendAsync(Request(HttpMethod.Get, new Uri(api, "metrics"), null, HttpVersion.Version20));
+            Assert.Contains("\ngrey_edge_api_connections_refused_total 1\n", await metrics.Content.ReadAsStringAsync());
         }
         finally
         {
-            silent.ForEach(s => s.Dispose());
+            Directory.Delete(data, recursive: true);
         }
-
-        await WaitAsync(() => server.Port.Sniffing == 0, "the silent connections' sniffs never ended");
-        using var http1 = Client(HttpVersion.Version11);
-        using var ok = await http1.SendAsync(Request(HttpMethod.Get, server.BaseAddress, null, HttpVersion.Version11));
-        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
     }
 
     private static HttpClient Client(Version version) => new(new SocketsHttpHandler { UseProxy = false })
@@ -181,6 +193,13 @@ public sealed class ApiPortTests
         }
 
         return buffer;
+    }
+
+    private static async Task<Socket> ConnectAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        return socket;
     }
 
     private static async Task WaitAsync(Func<bool> condition, string what)
@@ -224,12 +243,7 @@ public sealed class ApiPortTests
             return new PortServer(app, port);
         }
 
-        public async Task<Socket> ConnectAsync()
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(IPAddress.Loopback, Port.LocalEndPoint.Port);
-            return socket;
-        }
+        public Task<Socket> ConnectAsync() => ApiPortTests.ConnectAsync(Port.LocalEndPoint.Port);
 
         public async ValueTask DisposeAsync()
         {
