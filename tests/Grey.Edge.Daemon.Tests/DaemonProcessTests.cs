@@ -157,6 +157,113 @@ public sealed class DaemonProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task FourthNode_AddedWithItsPeerAddress_ServesWithoutRestartingTheOthers_AndAfterTheirRestart()
+    {
+        // Nodes 1-3 are started with --peers naming only themselves; node 4 reaches them only through the address the
+        // learner call puts in the log. Snapshots every 4 entries: the address must also survive compaction.
+        var apiPorts = new[] { FreePort(), FreePort(), FreePort(), FreePort() };
+        var peerPorts = new[] { FreePort(), FreePort(), FreePort(), FreePort() };
+        string Peers(int count) => string.Join(",", Enumerable.Range(0, count).Select(i => $"{i + 1}=127.0.0.1:{peerPorts[i]}"));
+        string[] Args(int i, string peers, params string[] more) =>
+        [
+            "--node-id", (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--site", "site-grow", "--data", Path.Combine(root, "n" + (i + 1)),
+            "--api", $"127.0.0.1:{apiPorts[i]}", "--peer-listen", $"127.0.0.1:{peerPorts[i]}", "--peers", peers, "--insecure", "--tick-ms", "50",
+            "--snapshot-entries", "4", .. more,
+        ];
+        var nodes = new Process[4];
+        for (var i = 0; i < 3; i++)
+        {
+            nodes[i] = Start(Args(i, Peers(3)));
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        string Url(int i, string path) => $"http://127.0.0.1:{apiPorts[i]}{path}";
+        for (var i = 0; i < 3; i++)
+        {
+            await WaitHealthyAsync(http, nodes[i], Url(i, "/healthz"));
+        }
+
+        for (var k = 0; k < 10; k++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await http.PutAsync(Url(k % 3, "/v1/kv/before/" + k), new ByteArrayContent("b"u8.ToArray()))).StatusCode);
+        }
+
+        nodes[3] = Start(Args(3, Peers(4), "--join"));
+        var learner = await http.PostAsync(Url(1, "/v1/members/4/learner"), new StringContent($"{{\"peer\": \"127.0.0.1:{peerPorts[3]}\"}}"));
+        Assert.True(learner.StatusCode == HttpStatusCode.OK, await learner.Content.ReadAsStringAsync());
+        var promote = await http.PostAsync(Url(2, "/v1/members/4/promote"), null);
+        Assert.True(promote.StatusCode == HttpStatusCode.OK, await promote.Content.ReadAsStringAsync());
+        await WaitHealthyAsync(http, nodes[3], Url(3, "/healthz"));
+        var put = await http.PutAsync(Url(3, "/v1/kv/grown"), new ByteArrayContent("4"u8.ToArray()));
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        Assert.Equal("b", await http.GetStringAsync(Url(3, "/v1/kv/before/9")));
+        Assert.Equal("4", await http.GetStringAsync(Url(0, "/v1/kv/grown")));
+
+        // Nodes 1-3 restart with their old --peers. Then node 3 dies: a quorum of the four (1, 2, 4) exists only if
+        // nodes 1 and 2, which dial node 4 (the lower id dials), took its address from their snapshot or log.
+        for (var i = 0; i < 3; i++)
+        {
+            Signal(nodes[i], "TERM");
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await nodes[i].WaitForExitAsync(exit.Token);
+            nodes[i] = Start(Args(i, Peers(3)));
+        }
+
+        Signal(nodes[2], "KILL");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "nodes 1, 2 and 4 never committed a write after the restart");
+            try
+            {
+                if ((await http.PutAsync(Url(0, "/v1/kv/after"), new ByteArrayContent("3"u8.ToArray()))).StatusCode == HttpStatusCode.OK)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // No quorum yet: the write timed out.
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Equal("3", await http.GetStringAsync(Url(3, "/v1/kv/after")));
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, Process node, string healthz)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            if (node.HasExited)
+            {
+                Assert.Fail($"{healthz}: the node exited {node.ExitCode}: {await node.StandardError.ReadToEndAsync()}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{healthz} never answered 200");
+            try
+            {
+                if ((await http.GetAsync(healthz)).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
     public async Task BadFlags_Exit2ListingEveryError()
     {
         var p = Start("--node-id", "zero", "--site", "NO", "--api", "x", "--nope");

@@ -26,6 +26,9 @@ internal sealed record SetChange(string? Add, string? Remove);
 /// <summary>The body of POST /v1/leader/transfer.</summary>
 internal sealed record TransferRequest(ulong To);
 
+/// <summary>The optional body of POST /v1/members/{id}/learner: the new member's peer address (HOST:PORT).</summary>
+internal sealed record LearnerRequest(string? Peer);
+
 /// <summary>The answer to a membership operation.</summary>
 internal sealed record MembershipAnswer(string Status, ulong Leader, IReadOnlyList<ulong> Voters, IReadOnlyList<ulong> Learners);
 
@@ -61,6 +64,7 @@ internal sealed record ForwardAnswer(string Status, string CommandStatus, ulong 
 [JsonSerializable(typeof(SetResult))]
 [JsonSerializable(typeof(SetChange))]
 [JsonSerializable(typeof(TransferRequest))]
+[JsonSerializable(typeof(LearnerRequest))]
 [JsonSerializable(typeof(MembershipAnswer))]
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(ForwardAnswer))]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Grey.Edge.Node;
 using Grey.Edge.StateMachine;
+using Grey.Edge.Transport;
 using Grey.Raft;
 using Microsoft.AspNetCore.Http;
 
@@ -47,7 +48,63 @@ internal sealed partial class EdgeApi
         await ctx.Response.WriteAsync(MetricsText.Render(node, port), ctx.RequestAborted).ConfigureAwait(false);
     }
 
-    private Task AddLearner(HttpContext ctx) => Membership(ctx, id => ConfChange.AddLearner(id));
+    /// <summary>
+    /// Adds a learner. With a body <c>{"peer": "HOST:PORT"}</c> the leader first commits the new member's peer address
+    /// to the log (<see cref="SiteRecordKind.MemberPeer"/>), so every member reaches it without being restarted with a
+    /// longer <c>--peers</c>; without a body the new member must already be in every member's <c>--peers</c>.
+    /// </summary>
+    private async Task AddLearner(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength is null or 0)
+        {
+            await Membership(ctx, id => ConfChange.AddLearner(id)).ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+
+        LearnerRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(body, ApiJson.Default.LearnerRequest);
+        }
+        catch (JsonException e)
+        {
+            await Error(ctx, 400, "malformed JSON: " + e.Message, "bad_json").ConfigureAwait(false);
+            return;
+        }
+
+        if (request?.Peer is not { } peer || !PeerAddress.IsValid(peer))
+        {
+            await Error(ctx, 400, "the body must be {\"peer\": \"HOST:PORT\"} with an IP address and a port in 1-65535", "bad_peer").ConfigureAwait(false);
+            return;
+        }
+
+        if (!ulong.TryParse(ctx.Request.RouteValues["id"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id == 0)
+        {
+            await Error(ctx, 400, "the member id must be a positive integer", "bad_member_id").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await node.ProposeRecordAsync(new SiteRecord(SiteRecordKind.MemberPeer, NodeId: id, PeerAddress: peer), ctx.RequestAborted).ConfigureAwait(false))
+        {
+            // Not the leader (or the proposal was dropped): the leader does both steps.
+            if (await ProxyToLeaderAsync(ctx, node.LeaderId, body).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await Error(ctx, 503, "no leader took the new member's peer address", "no_leader").ConfigureAwait(false);
+            return;
+        }
+
+        // Proposed after the address on the same leader, so every member applies the address first.
+        await MembershipAnswerAsync(ctx, await node.ChangeMembershipAsync(ConfChange.AddLearner(id), ctx.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+    }
 
     private Task Promote(HttpContext ctx) => Membership(ctx, id => ConfChange.AddVoter(id));
 

@@ -184,6 +184,7 @@ internal sealed partial class EdgeNode
 
                 confState = snapshot.Metadata.ConfState;
                 lastSnapshotIndex = snapshot.Metadata.Index;
+                LearnPeers();
             }
 
             // A leader's appends and heartbeats vouch for nothing about its own log, so they leave before its fsync
@@ -330,6 +331,11 @@ internal sealed partial class EdgeNode
                 {
                     outcome = ApplyObserved(entry, out command);
                 }
+            }
+
+            if (entry.Kind == EntryKind.Record)
+            {
+                LearnPeers();
             }
 
             if (outcome is { } o && command is not null && command.Origin == origin && proposals.TryRemove(command.ProposalId, out var waiting))

@@ -155,6 +155,7 @@ internal sealed partial class EdgeNode : IRaftFeedback, IAsyncDisposable
         var node = new EdgeNode(options, storage, forwarder, time, random, applyHook);
         node.Open();
         node.transport = transportFactory(node);
+        node.LearnPeers();
         node.loop = Task.Run(node.RunAsync);
         node.pump = Task.Run(node.PumpAsync);
         node.ticker = time.CreateTimer(static s => ((EdgeNode)s!).Post(new TickEvent()), node, options.TickInterval, options.TickInterval);

@@ -5,8 +5,8 @@ using System.Text;
 namespace Grey.Edge.StateMachine;
 
 /// <summary>
-/// Bytes of a <see cref="SiteRecord"/>, little-endian: version (1) u8, kind u8, then epoch: u64; member API:
-/// u64 node id, u16 length + ASCII address (at most <see cref="MaxAddressBytes"/>); region ack: u64 epoch,
+/// Bytes of a <see cref="SiteRecord"/>, little-endian: version (1) u8, kind u8, then epoch: u64; member API and
+/// member peer: u64 node id, u16 length + ASCII address (at most <see cref="MaxAddressBytes"/>); region ack: u64 epoch,
 /// u64 merged index, 32-byte chain hash, u8 length + ASCII region id. Strict: exact length.
 /// </summary>
 internal static class SiteRecordCodec
@@ -32,10 +32,10 @@ internal static class SiteRecordCodec
                     return b;
                 }
 
-            case SiteRecordKind.MemberApi:
+            case SiteRecordKind.MemberApi or SiteRecordKind.MemberPeer:
                 {
-                    var address = Encoding.ASCII.GetBytes(record.ApiAddress);
-                    if (address.Length > MaxAddressBytes || record.NodeId == 0)
+                    var address = Encoding.ASCII.GetBytes(record.Kind == SiteRecordKind.MemberApi ? record.ApiAddress : record.PeerAddress);
+                    if (address.Length > MaxAddressBytes || record.NodeId == 0 || (record.Kind == SiteRecordKind.MemberPeer && address.Length == 0))
                     {
                         throw new ArgumentException("member record needs a node id and an address of at most 512 bytes", nameof(record));
                     }
@@ -92,17 +92,21 @@ internal static class SiteRecordCodec
                 record = new SiteRecord(SiteRecordKind.Epoch, Epoch: BinaryPrimitives.ReadUInt64LittleEndian(bytes[2..]));
                 error = null;
                 return true;
-            case SiteRecordKind.MemberApi when bytes.Length >= 12:
+            case SiteRecordKind.MemberApi or SiteRecordKind.MemberPeer when bytes.Length >= 12:
                 {
+                    var kind = (SiteRecordKind)bytes[1];
                     var id = BinaryPrimitives.ReadUInt64LittleEndian(bytes[2..]);
                     int length = BinaryPrimitives.ReadUInt16LittleEndian(bytes[10..]);
-                    if (id == 0 || length > MaxAddressBytes || bytes.Length != 12 + length)
+                    if (id == 0 || length > MaxAddressBytes || bytes.Length != 12 + length || (kind == SiteRecordKind.MemberPeer && length == 0))
                     {
                         error = "member record: zero id, or address length does not match";
                         return false;
                     }
 
-                    record = new SiteRecord(SiteRecordKind.MemberApi, NodeId: id, ApiAddress: Encoding.ASCII.GetString(bytes[12..]));
+                    var address = Encoding.ASCII.GetString(bytes[12..]);
+                    record = kind == SiteRecordKind.MemberApi
+                        ? new SiteRecord(kind, NodeId: id, ApiAddress: address)
+                        : new SiteRecord(kind, NodeId: id, PeerAddress: address);
                     error = null;
                     return true;
                 }

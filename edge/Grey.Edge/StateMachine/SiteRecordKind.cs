@@ -14,4 +14,11 @@ internal enum SiteRecordKind : byte
     /// the leader's outbox; every replica records it as the acknowledged index and trims its outbox journal.
     /// </summary>
     RegionAck = 3,
+
+    /// <summary>
+    /// The peer address (HOST:PORT) of a member added at run time, proposed by the leader just before the
+    /// configuration change that adds it: every member's transport can then reach it without a restart, and the
+    /// address survives compaction in the snapshot.
+    /// </summary>
+    MemberPeer = 4,
 }

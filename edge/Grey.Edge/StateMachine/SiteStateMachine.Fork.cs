@@ -35,6 +35,11 @@ internal sealed partial class SiteStateMachine
             fork.memberApis.Add(id, address);
         }
 
+        foreach (var (id, address) in memberPeers)
+        {
+            fork.memberPeers.Add(id, address);
+        }
+
         // A list in the dictionary's (ordinal) order rather than a second sorted dictionary: building one took
         // 16-30 ms for 8,192 keys on this machine, the list about a millisecond.
         var frozen = new List<KeyValuePair<string, KeyRecord>>(keys.Count);

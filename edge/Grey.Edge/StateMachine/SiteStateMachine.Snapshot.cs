@@ -7,8 +7,8 @@ using Grey.Federation.Operations;
 namespace Grey.Edge.StateMachine;
 
 /// <summary>
-/// Snapshot and restore. Layout, little-endian: magic "GSSM", version u8 (3; version 2, without the desired
-/// marks at the end, and version 1, without the outbox fields either, are still read), site (u8 length + ASCII),
+/// Snapshot and restore. Layout, little-endian: magic "GSSM", version u8 (4; versions 1-3, without the member
+/// peers at the end, without the desired marks (1-2) and without the outbox fields (1), are still read), site (u8 length + ASCII),
 /// has epoch u8, epoch u64, chain hash (u8 length 0 or 32 + bytes), applied index u64, last stamp (i64, u16),
 /// chained entries u64, member count u32 then (u64 id, u16 length + ASCII address) each, key count u32 then per
 /// key: u16 length + key, type u8, revision u64, and by type: value (u32 length + bytes), counter (i64) or set
@@ -18,6 +18,7 @@ namespace Grey.Edge.StateMachine;
 /// bytes of <see cref="SiteState"/> named after the site, 2 kept but missing).
 /// Version 3 then adds the desired-state marks: u32 count, then per region (ordinal order): u8 length + ASCII
 /// region id, u64 highest sequence applied.
+/// Version 4 then adds the member peers: u32 count, then per member (id order): u64 id, u16 length + ASCII address.
 /// Restoring checks every count against the bytes left and every name against its rule.
 /// </summary>
 internal sealed partial class SiteStateMachine
@@ -27,8 +28,8 @@ internal sealed partial class SiteStateMachine
     /// <summary>Members or keys a snapshot may declare: a bound checked before allocating.</summary>
     public const int MaxSnapshotItems = 16 * 1024 * 1024;
 
-    /// <summary>The snapshot format version written (3: with the outbox fields and the desired-state marks).</summary>
-    public const byte SnapshotVersion = 3;
+    /// <summary>The snapshot format version written (4: with the outbox fields, the desired-state marks and the member peers).</summary>
+    public const byte SnapshotVersion = 4;
 
     /// <summary>Encodes the whole state into an array of its own.</summary>
     public byte[] Snapshot() => Snapshot(0).ToArray();
@@ -95,6 +96,12 @@ internal sealed partial class SiteStateMachine
 
             WriteOutboxFields(w);
             WriteDesiredFields(w);
+            w.Write((uint)memberPeers.Count);
+            foreach (var (id, address) in memberPeers)
+            {
+                w.Write(id);
+                WriteShort(w, address, 2);
+            }
         }
 
         return stream.GetBuffer().AsMemory(0, (int)stream.Length);
@@ -108,7 +115,7 @@ internal sealed partial class SiteStateMachine
         {
             var r = new SpanReader(bytes);
             byte version = 0;
-            if (!r.Bytes(4).SequenceEqual(Magic) || (version = r.U8()) is not (1 or 2 or SnapshotVersion))
+            if (!r.Bytes(4).SequenceEqual(Magic) || (version = r.U8()) is not (1 or 2 or 3 or SnapshotVersion))
             {
                 error = $"not a state machine snapshot of version 1 to {SnapshotVersion} (version {version})";
                 return false;
@@ -205,6 +212,16 @@ internal sealed partial class SiteStateMachine
             if (version >= 3 && !m.ReadDesiredFields(ref r, out error))
             {
                 return false;
+            }
+
+            if (version >= 4)
+            {
+                var peers = r.Count(10);
+                for (var i = 0; i < peers; i++)
+                {
+                    var id = r.U64();
+                    m.memberPeers[id] = r.Ascii(r.U16());
+                }
             }
 
             if (r.Offset != bytes.Length)

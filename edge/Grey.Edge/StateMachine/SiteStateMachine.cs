@@ -17,6 +17,7 @@ internal sealed partial class SiteStateMachine
 {
     private readonly SortedDictionary<string, KeyRecord> keys = new(StringComparer.Ordinal);
     private readonly SortedDictionary<ulong, string> memberApis = [];
+    private readonly SortedDictionary<ulong, string> memberPeers = [];
     private byte[]? chain;
 
     public SiteStateMachine(string site)
@@ -47,6 +48,9 @@ internal sealed partial class SiteStateMachine
 
     /// <summary>API addresses published by members (node id to address).</summary>
     public IReadOnlyDictionary<ulong, string> MemberApis => memberApis;
+
+    /// <summary>Peer addresses of members added at run time (node id to HOST:PORT).</summary>
+    public IReadOnlyDictionary<ulong, string> MemberPeers => memberPeers;
 
     /// <summary>Applies a committed entry of any kind and returns the command's outcome for data entries.</summary>
     /// <exception cref="InvalidOperationException">Entries out of order, or an undecodable committed entry (the log is broken).</exception>
@@ -122,6 +126,9 @@ internal sealed partial class SiteStateMachine
                 break;
             case SiteRecordKind.MemberApi:
                 memberApis[record.NodeId] = record.ApiAddress;
+                break;
+            case SiteRecordKind.MemberPeer:
+                memberPeers[record.NodeId] = record.PeerAddress;
                 break;
             case SiteRecordKind.RegionAck:
                 ApplyRegionAck(record);

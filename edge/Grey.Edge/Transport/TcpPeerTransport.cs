@@ -12,7 +12,7 @@ namespace Grey.Edge.Transport;
 /// the other accepts), Grey protocol v2 frames, mutual TLS unless explicitly insecure, reconnect with
 /// jittered exponential back-off, heartbeats, a bounded send queue per peer and a bounded receive queue.
 /// </summary>
-internal sealed partial class TcpPeerTransport : IPeerTransport
+internal sealed partial class TcpPeerTransport : IPeerTransport, IPeerDirectory
 {
     /// <summary>Recent connection events kept for diagnostics (oldest dropped first).</summary>
     internal const int MaxRecentEvents = 64;

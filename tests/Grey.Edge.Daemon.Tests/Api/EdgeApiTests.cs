@@ -205,6 +205,26 @@ public class EdgeApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
         await AssertError(await Client.PostAsync("/v1/leader/transfer", new StringContent("{\"to\":")), HttpStatusCode.BadRequest, "bad_json");
         await AssertError(await Client.PostAsync("/v1/leader/transfer", new StringContent("{\"to\":9}")), HttpStatusCode.BadRequest, "bad_transfer");
         await AssertError(await Client.DeleteAsync("/v1/members/0"), HttpStatusCode.BadRequest, "bad_member_id");
+        await AssertError(await Client.PostAsync("/v1/members/8/learner", new StringContent("{\"peer\":")), HttpStatusCode.BadRequest, "bad_json");
+        foreach (var peer in new[] { "\"nope\"", "\"127.0.0.1\"", "\"127.0.0.1:0\"", "\"127.0.0.1:70000\"", "\"node-4:7004\"", "null", "7004" })
+        {
+            await AssertError(await Client.PostAsync("/v1/members/8/learner", new StringContent("{\"peer\":" + peer + "}")), HttpStatusCode.BadRequest, peer == "7004" ? "bad_json" : "bad_peer");
+        }
+
+        await AssertError(await Client.PostAsync("/v1/members/0/learner", new StringContent("{\"peer\":\"127.0.0.1:7004\"}")), HttpStatusCode.BadRequest, "bad_member_id");
+        var status = await Json(await Client.GetAsync("/v1/status"));
+        Assert.DoesNotContain(8UL, status.GetProperty("learners").EnumerateArray().Select(e => e.GetUInt64()));
+    }
+
+    [Fact]
+    public async Task Membership_AddLearnerWithPeerAddress_AddressCommittedThenLearnerAdded()
+    {
+        var added = await Client.PostAsync("/v1/members/9/learner", new StringContent("{\"peer\":\"127.0.0.1:7009\"}"));
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Contains(9UL, (await Json(added)).GetProperty("learners").EnumerateArray().Select(e => e.GetUInt64()));
+        Assert.True(fixture.Host.Node.TryGetMemberPeer(9, out var address));
+        Assert.Equal("127.0.0.1:7009", address);
+        Assert.Equal(HttpStatusCode.OK, (await Client.DeleteAsync("/v1/members/9")).StatusCode);
     }
 
     [Fact]

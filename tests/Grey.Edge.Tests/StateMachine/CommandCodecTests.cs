@@ -110,7 +110,12 @@ public class CommandCodecTests
     [Fact]
     public void SiteRecord_RoundTripAndFuzz()
     {
-        var records = new[] { new SiteRecord(SiteRecordKind.Epoch, Epoch: 5), new SiteRecord(SiteRecordKind.MemberApi, NodeId: 2, ApiAddress: "http://127.0.0.1:80") };
+        var records = new[]
+        {
+            new SiteRecord(SiteRecordKind.Epoch, Epoch: 5),
+            new SiteRecord(SiteRecordKind.MemberApi, NodeId: 2, ApiAddress: "http://127.0.0.1:80"),
+            new SiteRecord(SiteRecordKind.MemberPeer, NodeId: 4, PeerAddress: "127.0.0.1:7004"),
+        };
         foreach (var r in records)
         {
             Assert.True(SiteRecordCodec.TryDecode(SiteRecordCodec.Encode(r), out var d, out var e), e);
@@ -120,9 +125,21 @@ public class CommandCodecTests
         var rng = new Random(77);
         for (var i = 0; i < 5000; i++)
         {
-            var bytes = SiteRecordCodec.Encode(records[i % 2]);
+            var bytes = SiteRecordCodec.Encode(records[i % records.Length]);
             bytes = rng.Next(2) == 0 ? bytes[..rng.Next(bytes.Length)] : [.. bytes, (byte)rng.Next(256)];
             Assert.False(SiteRecordCodec.TryDecode(bytes, out _, out _));
         }
+    }
+
+    [Fact]
+    public void SiteRecord_MemberPeerWithoutAddress_RefusedBothWays()
+    {
+        Assert.Throws<ArgumentException>(() => SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberPeer, NodeId: 4)));
+
+        // The same bytes as an empty member API record, relabelled: a peer record must carry an address.
+        var bytes = SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberApi, NodeId: 4));
+        bytes[1] = (byte)SiteRecordKind.MemberPeer;
+        Assert.False(SiteRecordCodec.TryDecode(bytes, out _, out var error));
+        Assert.Contains("address", error, StringComparison.Ordinal);
     }
 }

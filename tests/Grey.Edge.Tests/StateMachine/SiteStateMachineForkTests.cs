@@ -20,6 +20,7 @@ public class SiteStateMachineForkTests(ITestOutputHelper output)
         m.KeepSiteState();
         m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.Epoch, Epoch: 77))));
         m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberApi, NodeId: 2, ApiAddress: "http://127.0.0.1:8002"))));
+        m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberPeer, NodeId: 4, PeerAddress: "127.0.0.1:7004"))));
         return m;
     }
 
@@ -29,7 +30,7 @@ public class SiteStateMachineForkTests(ITestOutputHelper output)
     private void Ack(SiteStateMachine m, ulong through) =>
         m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.RegionAck, Epoch: 77, Region: "eu-1", AckIndex: through, ChainHash: Enumerable.Repeat((byte)7, 32).ToArray()))));
 
-    // Every kind of state the snapshot holds: values, counters, sets, a desired change and its mark, an ack.
+    // Every kind of state the snapshot holds: values, counters, sets, a desired change and its mark, an ack, a member peer.
     private void Fill(SiteStateMachine m, int round)
     {
         Run(m, new Command { Kind = CommandKind.Put, Key = "v/" + round, Value = new byte[] { (byte)round, 1, 2 } });
@@ -40,6 +41,7 @@ public class SiteStateMachineForkTests(ITestOutputHelper output)
         Run(m, new Command { Kind = CommandKind.Delete, Key = "v/" + (round - 3) });
         Run(m, new Command { Kind = CommandKind.Desired, Key = "desired/d", Value = kit.Change(Site, (ulong)round + 1, "desired/d", "x" + round).Encode() });
         Ack(m, index - 2);
+        m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberPeer, NodeId: 10 + (ulong)round, PeerAddress: "127.0.0.1:" + (7010 + round)))));
     }
 
     [Fact]

@@ -144,11 +144,11 @@ public class SiteStateMachineOutboxTests(ITestOutputHelper output)
     }
 
     /// <summary>Cuts the version 2 and 3 fields off and sets the version byte to 1 (what an older node wrote).</summary>
-    private static byte[] V1(byte[] v3)
+    private static byte[] V1(byte[] v4)
     {
         // v2 appends: acked index (8), region (1 + 0), chain (1 + 0), site state flag (1) for a machine with no ack and no state;
-        // v3 then the desired-state marks (a u32 count of 0 here).
-        var v1 = v3[..^15];
+        // v3 then the desired-state marks and v4 the member peers (a u32 count of 0 each here).
+        var v1 = v4[..^19];
         v1[4] = 1;
         return v1;
     }

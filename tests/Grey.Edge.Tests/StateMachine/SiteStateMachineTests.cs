@@ -189,6 +189,8 @@ public class SiteStateMachineTests
         Run(m, new Command { Kind = CommandKind.CounterAdd, Key = "c", Amount = -4 });
         Run(m, new Command { Kind = CommandKind.SetAdd, Key = "s", Element = "élan" });
         m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberApi, NodeId: 3, ApiAddress: "http://127.0.0.1:1"))));
+        m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberPeer, NodeId: 4, PeerAddress: "127.0.0.1:7004"))));
+        m.Apply(new Entry(1, ++index, EntryKind.Record, SiteRecordCodec.Encode(new SiteRecord(SiteRecordKind.MemberPeer, NodeId: 5, PeerAddress: "[::1]:7005"))));
         var bytes = m.Snapshot();
         Assert.True(SiteStateMachine.TryRestore(Site, bytes, out var r, out var error), error);
         Assert.Equal(bytes, r.Snapshot());
@@ -196,6 +198,17 @@ public class SiteStateMachineTests
         Assert.Equal(m.AppliedIndex, r.AppliedIndex);
         Assert.Equal(-4, r.Find("c")!.Counter);
         Assert.Equal("http://127.0.0.1:1", r.MemberApis[3]);
+        Assert.Equal(new Dictionary<ulong, string> { [4] = "127.0.0.1:7004", [5] = "[::1]:7005" }, r.MemberPeers);
+
+        // A version 3 snapshot (before member peers) is the same bytes without the peers at the end: read, with none.
+        var v3 = m.Snapshot();
+        var peersStart = v3.Length - (4 + 8 + 2 + "127.0.0.1:7004".Length + 8 + 2 + "[::1]:7005".Length);
+        Assert.Equal(2u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(v3.AsSpan(peersStart)));
+        v3 = v3[..peersStart];
+        v3[4] = 3;
+        Assert.True(SiteStateMachine.TryRestore(Site, v3, out var old, out error), error);
+        Assert.Empty(old.MemberPeers);
+        Assert.Equal("http://127.0.0.1:1", old.MemberApis[3]);
 
         // The restored machine goes on exactly as the original.
         Run(m, Put("k", "w"));
