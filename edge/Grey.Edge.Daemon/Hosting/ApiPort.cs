@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Grey.Edge.Daemon.Hosting;
@@ -68,6 +71,19 @@ internal sealed class ApiPort : IAsyncDisposable
 
     /// <summary>Connections closed because <see cref="MaxSniffing"/> or <see cref="MaxAcceptQueue"/> was reached.</summary>
     public long Refused => Interlocked.Read(ref refused);
+
+    /// <summary>Makes <paramref name="builder"/>'s Kestrel serve HTTP/1.1 and HTTP/2 on this port.</summary>
+    public void ServeOn(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // HTTP/1.1 first: Kestrel lists its address first, and that is the API's URL.
+            k.Listen(Http1, listen => listen.Protocols = HttpProtocols.Http1);
+            k.Listen(Http2, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddSingleton<IConnectionListenerFactory, ApiPortListenerFactory>();
+    }
 
     /// <summary>Binds the socket on the first call (either endpoint) and returns that endpoint's listener.</summary>
     internal IConnectionListener Bind(ApiPortEndPoint endPoint)

@@ -12,11 +12,9 @@ using Grey.Edge.Storage.Files;
 using Grey.Edge.Transport;
 using Grey.Edge.Transport.Security;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -88,16 +86,8 @@ internal sealed class EdgeHost : IAsyncDisposable
             {
                 k.Listen(options.Api!, listen => listen.UseHttps(apiCertificate!));
             }
-            else
-            {
-                k.Listen(apiPort.Http1, listen => listen.Protocols = HttpProtocols.Http1);
-                k.Listen(apiPort.Http2, listen => listen.Protocols = HttpProtocols.Http2);
-            }
         });
-        if (apiPort is not null)
-        {
-            builder.Services.AddSingleton<IConnectionListenerFactory, ApiPortListenerFactory>();
-        }
+        apiPort?.ServeOn(builder);
 
         var scheme = apiCertificate is null ? "http" : "https";
         var advertise = options.ApiAdvertise ?? $"{scheme}://{options.Api}";

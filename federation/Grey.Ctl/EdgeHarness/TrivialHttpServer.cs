@@ -1,11 +1,8 @@
 using System.Net;
 using Grey.Edge.Daemon.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Grey.Ctl.EdgeHarness;
 
@@ -36,13 +33,8 @@ internal sealed class TrivialHttpServer : IAsyncDisposable
     {
         var port = new ApiPort(new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System);
         var builder = EdgeHost.CreateBuilder();
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(port.Http1, listen => listen.Protocols = HttpProtocols.Http1);
-            k.Listen(port.Http2, listen => listen.Protocols = HttpProtocols.Http2);
-        });
-        builder.Services.AddSingleton<IConnectionListenerFactory, ApiPortListenerFactory>();
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+        port.ServeOn(builder);
         var app = builder.Build();
         var server = new TrivialHttpServer(app, port);
         app.Run(async context =>

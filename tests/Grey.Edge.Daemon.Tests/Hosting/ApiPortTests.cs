@@ -4,11 +4,6 @@ using System.Text;
 using Grey.Edge.Daemon.Config;
 using Grey.Edge.Daemon.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Grey.Edge.Daemon.Tests.Hosting;
@@ -231,12 +226,7 @@ public sealed class ApiPortTests
         {
             var port = new ApiPort(new IPEndPoint(IPAddress.Loopback, 0), time);
             var builder = EdgeHost.CreateBuilder();
-            builder.WebHost.ConfigureKestrel(k =>
-            {
-                k.Listen(port.Http1, l => l.Protocols = HttpProtocols.Http1);
-                k.Listen(port.Http2, l => l.Protocols = HttpProtocols.Http2);
-            });
-            builder.Services.AddSingleton<IConnectionListenerFactory, ApiPortListenerFactory>();
+            port.ServeOn(builder);
             var app = builder.Build();
             app.Run(context => Task.CompletedTask);
             await app.StartAsync();

@@ -81,7 +81,9 @@ public sealed class TcpPeerTransportTests
             await WaitUntilAsync(() => one.IsConnected(2), "first connection");
             await two.DisposeAsync();
             await WaitUntilAsync(() => !one.IsConnected(2), "loss noticed");
-            Assert.Contains(2UL, feedback.Unreachable);
+
+            // The link reports the peer unreachable just after it marks the connection lost: wait for it, not assume it.
+            await WaitUntilAsync(() => feedback.Unreachable.Contains(2UL), "peer 2 reported unreachable");
 
             // While node 2 is down, node 1 keeps dialing, further apart each time.
             var attemptsAtLoss = one.Metrics.DialAttempts;
