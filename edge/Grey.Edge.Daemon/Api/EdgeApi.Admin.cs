@@ -61,20 +61,9 @@ internal sealed partial class EdgeApi
             return;
         }
 
-        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
-        if (body is null)
+        var (read, request, body) = await ReadSmallJsonAsync(ctx, ApiJson.Default.LearnerRequest).ConfigureAwait(false);
+        if (!read)
         {
-            return;
-        }
-
-        LearnerRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, ApiJson.Default.LearnerRequest);
-        }
-        catch (JsonException e)
-        {
-            await Error(ctx, 400, "malformed JSON: " + e.Message, "bad_json").ConfigureAwait(false);
             return;
         }
 
@@ -129,20 +118,9 @@ internal sealed partial class EdgeApi
 
     private async Task Transfer(HttpContext ctx)
     {
-        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
-        if (body is null)
+        var (read, request, _) = await ReadSmallJsonAsync(ctx, ApiJson.Default.TransferRequest).ConfigureAwait(false);
+        if (!read)
         {
-            return;
-        }
-
-        TransferRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(body, ApiJson.Default.TransferRequest);
-        }
-        catch (JsonException e)
-        {
-            await Error(ctx, 400, "malformed JSON: " + e.Message, "bad_json").ConfigureAwait(false);
             return;
         }
 

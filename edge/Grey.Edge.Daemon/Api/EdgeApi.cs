@@ -213,20 +213,9 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client, ApiPort?
             return;
         }
 
-        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
-        if (body is null)
+        var (read, change, _) = await ReadSmallJsonAsync(ctx, ApiJson.Default.SetChange).ConfigureAwait(false);
+        if (!read)
         {
-            return;
-        }
-
-        SetChange? change;
-        try
-        {
-            change = JsonSerializer.Deserialize(body, ApiJson.Default.SetChange);
-        }
-        catch (JsonException e)
-        {
-            await Error(ctx, 400, "malformed JSON: " + e.Message, "bad_json").ConfigureAwait(false);
             return;
         }
 
@@ -408,6 +397,29 @@ internal sealed partial class EdgeApi(EdgeNode node, HttpClient client, ApiPort?
         }
 
         return body;
+    }
+
+    /// <summary>
+    /// Reads a small JSON body as <paramref name="type"/>; answers 413 (too large) or 400 <c>bad_json</c> itself and
+    /// then returns <c>Ok = false</c>. <c>Raw</c> is the body as read (to proxy it to the leader unchanged).
+    /// </summary>
+    private static async Task<(bool Ok, T? Value, byte[] Raw)> ReadSmallJsonAsync<T>(HttpContext ctx, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        var body = await ReadSmallBodyAsync(ctx).ConfigureAwait(false);
+        if (body is null)
+        {
+            return (false, default, []);
+        }
+
+        try
+        {
+            return (true, JsonSerializer.Deserialize(body, type), body);
+        }
+        catch (JsonException e)
+        {
+            await Error(ctx, 400, "malformed JSON: " + e.Message, "bad_json").ConfigureAwait(false);
+            return (false, default, body);
+        }
     }
 
     /// <summary>Reads the body up to <paramref name="limit"/> bytes; null when it is larger.</summary>

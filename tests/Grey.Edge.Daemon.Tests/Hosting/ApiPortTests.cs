@@ -16,34 +16,25 @@ public sealed class ApiPortTests
     [Fact]
     public async Task EdgeNode_OnePort_ServesHttp1AndHttp2Clients()
     {
-        var data = Path.Combine(Path.GetTempPath(), "grey-edge-apiport-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using var host = await EdgeHost.StartAsync(
-                new DaemonOptions { NodeId = 1, Site = "site-port", DataDirectory = data, Api = new IPEndPoint(IPAddress.Loopback, 0), TickMs = 20 },
-                TimeProvider.System);
-            using var http1 = Client(HttpVersion.Version11);
-            using var http2 = Client(HttpVersion.Version20);
-            var api = new Uri(host.ApiUrl);
-            Assert.Equal("http", api.Scheme);
-            await WaitHealthyAsync(http1, api);
+        await using var node = await NodeServer.StartAsync("site-port");
+        var host = node.Host;
+        using var http1 = Client(HttpVersion.Version11);
+        using var http2 = Client(HttpVersion.Version20);
+        var api = new Uri(host.ApiUrl);
+        Assert.Equal("http", api.Scheme);
+        await WaitHealthyAsync(http1, api);
 
-            using var put = await http2.SendAsync(Request(HttpMethod.Put, new Uri(api, "v1/kv/p/k"), "over-h2", HttpVersion.Version20));
-            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-            Assert.Equal(HttpVersion.Version20, put.Version);
+        using var put = await http2.SendAsync(Request(HttpMethod.Put, new Uri(api, "v1/kv/p/k"), "over-h2", HttpVersion.Version20));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(HttpVersion.Version20, put.Version);
 
-            using var get = await http1.SendAsync(Request(HttpMethod.Get, new Uri(api, "v1/kv/p/k"), null, HttpVersion.Version11));
-            Assert.Equal(HttpVersion.Version11, get.Version);
-            Assert.Equal("over-h2", await get.Content.ReadAsStringAsync());
+        using var get = await http1.SendAsync(Request(HttpMethod.Get, new Uri(api, "v1/kv/p/k"), null, HttpVersion.Version11));
+        Assert.Equal(HttpVersion.Version11, get.Version);
+        Assert.Equal("over-h2", await get.Content.ReadAsStringAsync());
 
-            using var get2 = await http2.SendAsync(Request(HttpMethod.Get, new Uri(api, "v1/kv/p/k"), null, HttpVersion.Version20));
-            Assert.Equal(HttpVersion.Version20, get2.Version);
-            Assert.Equal(get.Headers.ETag, get2.Headers.ETag);
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
+        using var get2 = await http2.SendAsync(Request(HttpMethod.Get, new Uri(api, "v1/kv/p/k"), null, HttpVersion.Version20));
+        Assert.Equal(HttpVersion.Version20, get2.Version);
+        Assert.Equal(get.Headers.ETag, get2.Headers.ETag);
     }
 
     [Fact]
@@ -117,42 +108,33 @@ public sealed class ApiPortTests
     [Fact]
     public async Task SilentFlood_BeyondTheLimit_IsRefusedAndCounted_ThenTheNodeServesAgain()
     {
-        var data = Path.Combine(Path.GetTempPath(), "grey-edge-apiport-" + Guid.NewGuid().ToString("N"));
+        await using var node = await NodeServer.StartAsync("site-flood");
+        var host = node.Host;
+        var api = new Uri(host.ApiUrl);
+        var silent = new List<Socket>();
         try
         {
-            await using var host = await EdgeHost.StartAsync(
-                new DaemonOptions { NodeId = 1, Site = "site-flood", DataDirectory = data, Api = new IPEndPoint(IPAddress.Loopback, 0), TickMs = 20 },
-                TimeProvider.System);
-            var api = new Uri(host.ApiUrl);
-            var silent = new List<Socket>();
-            try
+            for (var i = 0; i < ApiPort.MaxSniffing; i++)
             {
-                for (var i = 0; i < ApiPort.MaxSniffing; i++)
-                {
-                    silent.Add(await ConnectAsync(api.Port));
-                }
-
-                await WaitAsync(() => host.ApiPort!.Sniffing == ApiPort.MaxSniffing, "not every silent connection was accepted");
-                using var extra = await ConnectAsync(api.Port);
-                extra.ReceiveTimeout = (int)Patience.TotalMilliseconds;
-                await WaitAsync(() => host.ApiPort!.Refused == 1, "the connection past the limit was not refused");
-                Assert.Equal(0, extra.Receive(new byte[1]));
-            }
-            finally
-            {
-                silent.ForEach(s => s.Dispose());
+                silent.Add(await ConnectAsync(api.Port));
             }
 
-            await WaitAsync(() => host.ApiPort!.Sniffing == 0, "the silent connections' sniffs never ended");
-            using var http2 = Client(HttpVersion.Version20);
-            await WaitHealthyAsync(http2, api);
-            using var metrics = await http2.SendAsync(Request(HttpMethod.Get, new Uri(api, "metrics"), null, HttpVersion.Version20));
-            Assert.Contains("\ngrey_edge_api_connections_refused_total 1\n", await metrics.Content.ReadAsStringAsync());
+            await WaitAsync(() => host.ApiPort!.Sniffing == ApiPort.MaxSniffing, "not every silent connection was accepted");
+            using var extra = await ConnectAsync(api.Port);
+            extra.ReceiveTimeout = (int)Patience.TotalMilliseconds;
+            await WaitAsync(() => host.ApiPort!.Refused == 1, "the connection past the limit was not refused");
+            Assert.Equal(0, extra.Receive(new byte[1]));
         }
         finally
         {
-            Directory.Delete(data, recursive: true);
+            silent.ForEach(s => s.Dispose());
         }
+
+        await WaitAsync(() => host.ApiPort!.Sniffing == 0, "the silent connections' sniffs never ended");
+        using var http2 = Client(HttpVersion.Version20);
+        await WaitHealthyAsync(http2, api);
+        using var metrics = await http2.SendAsync(Request(HttpMethod.Get, new Uri(api, "metrics"), null, HttpVersion.Version20));
+        Assert.Contains("\ngrey_edge_api_connections_refused_total 1\n", await metrics.Content.ReadAsStringAsync());
     }
 
     private static HttpClient Client(Version version) => new(new SocketsHttpHandler { UseProxy = false })
@@ -204,6 +186,35 @@ public sealed class ApiPortTests
         {
             Assert.True(DateTime.UtcNow < deadline, what);
             await Task.Delay(10);
+        }
+    }
+
+    /// <summary>A one-node site's real host on port 0, its data directory deleted afterwards.</summary>
+    private sealed class NodeServer : IAsyncDisposable
+    {
+        private readonly string data;
+
+        private NodeServer(string data, EdgeHost host)
+        {
+            this.data = data;
+            Host = host;
+        }
+
+        public EdgeHost Host { get; }
+
+        public static async Task<NodeServer> StartAsync(string site)
+        {
+            var data = Path.Combine(Path.GetTempPath(), "grey-edge-apiport-" + Guid.NewGuid().ToString("N"));
+            var host = await EdgeHost.StartAsync(
+                new DaemonOptions { NodeId = 1, Site = site, DataDirectory = data, Api = new IPEndPoint(IPAddress.Loopback, 0), TickMs = 20 },
+                TimeProvider.System);
+            return new NodeServer(data, host);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Host.DisposeAsync();
+            Directory.Delete(data, recursive: true);
         }
     }
 
